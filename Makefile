@@ -1,0 +1,52 @@
+# Valet: three Go services that teach OAuth 2.0 by running it.
+# Every target works from a fresh clone with only Go installed.
+
+SERVICES := authserver photos printing
+# The modules that exist in this checkout, in go.work order.
+MODULES  := $(patsubst %/go.mod,%,$(wildcard */go.mod))
+PRESENT  := $(filter $(SERVICES),$(MODULES))
+GO       ?= go
+export CGO_ENABLED ?= 0
+
+.DEFAULT_GOAL := help
+.PHONY: help build run test lint bench clean
+
+help: ## Show the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+build: ## Build every service into bin/.
+	@mkdir -p bin
+	@for s in $(PRESENT); do \
+		echo "go build -o bin/$$s ./$$s"; \
+		$(GO) build -trimpath -o bin/$$s ./$$s || exit 1; \
+	done
+
+run: build ## Build and run every service on localhost (Ctrl-C stops them all). Data goes to data/.
+	@mkdir -p data
+	@echo "Open http://localhost:9000 (PrintShop), http://localhost:9001 (Accounts), http://localhost:9002 (Photos)."
+	@trap 'kill 0' INT TERM; \
+	for s in $(PRESENT); do ./bin/$$s & done; \
+	wait
+
+test: ## Run every test of every module.
+	@for m in $(MODULES); do \
+		echo "== go test ./$$m/..."; \
+		(cd $$m && $(GO) test -count=1 -timeout 15m ./...) || exit 1; \
+	done
+
+lint: ## go vet and gofmt in every module.
+	@for m in $(MODULES); do \
+		echo "== go vet ./$$m/..."; \
+		(cd $$m && $(GO) vet ./...) || exit 1; \
+	done
+	@unformatted=$$(gofmt -l $(MODULES)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi; \
+	echo "== gofmt: clean"
+
+bench: ## Run the benchmarks (the token endpoint for each signing algorithm, and more).
+	@for m in $(MODULES); do \
+		(cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...) || exit 1; \
+	done
+
+clean: ## Remove bin/ and data/ (the local databases).
+	rm -rf bin data

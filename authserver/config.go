@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+
+	"github.com/valet/authserver/internal/keys"
+	"github.com/valet/authserver/internal/registry"
+	"github.com/valet/authserver/internal/web"
+)
+
+// config is every setting of Accounts, read from the environment.
+type config struct {
+	Addr            string
+	PublicURL       string
+	DB              string
+	Clients         []registry.Client
+	Audience        string
+	SigningAlg      jwa.SignatureAlgorithm
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+}
+
+// loadConfig reads the environment. It reports every bad variable at once, one line each,
+// naming the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	bad := func(name, value, why string) {
+		errs = append(errs, fmt.Errorf("%s=%q: %s", name, value, why))
+	}
+	cfg := config{
+		Addr:      get("AUTHSERVER_ADDR", ":9001"),
+		PublicURL: get("AUTHSERVER_PUBLIC_URL", "http://localhost:9001"),
+		DB:        get("AUTHSERVER_DB", "data/authserver.db"),
+		Audience:  get("AUTHSERVER_AUDIENCE", "http://localhost:9002"),
+	}
+	if err := checkPublicURL(cfg.PublicURL); err != nil {
+		bad("AUTHSERVER_PUBLIC_URL", cfg.PublicURL, err.Error())
+	}
+	if err := checkPublicURL(cfg.Audience); err != nil {
+		bad("AUTHSERVER_AUDIENCE", cfg.Audience, err.Error())
+	}
+	alg := get("AUTHSERVER_SIGNING_ALG", "RS256")
+	for _, a := range keys.Algorithms {
+		if a.String() == alg {
+			cfg.SigningAlg = a
+		}
+	}
+	if cfg.SigningAlg == "" {
+		bad("AUTHSERVER_SIGNING_ALG", alg, "must be RS256, ES256 or EdDSA")
+	}
+	duration := func(name, def string, max time.Duration) time.Duration {
+		raw := get(name, def)
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Second || d > max {
+			bad(name, raw, fmt.Sprintf("must be a Go duration from 1s to %s, such as %s", max, def))
+		}
+		return d
+	}
+	cfg.AccessTokenTTL = duration("AUTHSERVER_ACCESS_TOKEN_TTL", "10m", 24*time.Hour)
+	cfg.RefreshTokenTTL = duration("AUTHSERVER_REFRESH_TOKEN_TTL", "24h", 90*24*time.Hour)
+
+	cfg.Clients = registry.DefaultClients()
+	if path := getenv("AUTHSERVER_CLIENTS_FILE"); path != "" {
+		clients, err := registry.LoadClientsFile(path)
+		if err != nil {
+			bad("AUTHSERVER_CLIENTS_FILE", path, err.Error())
+		}
+		cfg.Clients = clients
+	}
+	if err := registry.Validate(cfg.Clients, web.KnownScope); err != nil {
+		for _, e := range strings.Split(err.Error(), "\n") {
+			bad("AUTHSERVER_CLIENTS_FILE", getenv("AUTHSERVER_CLIENTS_FILE"), e)
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// checkPublicURL accepts an absolute http or https URL with no path beyond "/", no query and no
+// trailing slash: it is used verbatim as an identifier (RFC 8414 §2: the issuer has "no query
+// or fragment components").
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must start with http:// or https://")
+	case u.Host == "":
+		return errors.New("must name a host")
+	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(raw, "#") || strings.Contains(raw, "?"):
+		return errors.New("must not have a query or fragment")
+	case strings.HasSuffix(raw, "/"):
+		return errors.New("must not end with a slash; it is compared verbatim")
+	}
+	return nil
+}
+
+// webConfig is the part of the configuration the web layer needs.
+func (c config) webConfig() web.Config {
+	return web.Config{
+		Issuer:          c.PublicURL,
+		Audience:        c.Audience,
+		SigningAlg:      c.SigningAlg.String(),
+		AccessTokenTTL:  c.AccessTokenTTL,
+		RefreshTokenTTL: c.RefreshTokenTTL,
+	}
+}

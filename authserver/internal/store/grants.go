@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// ErrReused is returned when a one-time credential (an authorization code, or a refresh token
+// that was already exchanged) is presented again. The grant it came from has been revoked.
+var ErrReused = errors.New("store: credential presented a second time; grant revoked")
+
+// ErrRevoked is returned when the grant behind a credential has been revoked.
+var ErrRevoked = errors.New("store: grant revoked")
+
+// ErrWrongClient is returned when a credential is presented by a client it was not issued to.
+var ErrWrongClient = errors.New("store: issued to another client")
+
+// Grant is one authorization: what a user (or, for client_credentials, the client itself) let a
+// client do. Every code and token issued for it points here, so revoking it revokes them all.
+type Grant struct {
+	ID        int64
+	ClientID  string
+	Username  string // empty for client_credentials
+	Scope     []string
+	AuthTime  time.Time
+	Nonce     string
+	CreatedAt time.Time
+	RevokedAt time.Time
+}
+
+// Code is a stored authorization code (RFC 6749 §4.1.2), bound to what it may be redeemed for.
+type Code struct {
+	GrantID       int64
+	RedirectURI   string
+	CodeChallenge string
+	ExpiresAt     time.Time
+}
+
+// AccessToken is what is remembered of an issued JWT access token.
+type AccessToken struct {
+	JTI       string
+	ExpiresAt time.Time
+}
+
+// RefreshToken is a stored refresh token (RFC 6749 §1.5), kept only as a hash.
+type RefreshToken struct {
+	Hash      []byte
+	ExpiresAt time.Time
+}
+
+// IssueCode answers a pending authorization request with a code: in one transaction it deletes
+// the request (so it can be answered only once), records the grant and the code, and, when
+// consent is non-nil, remembers the user's consent.
+func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, codeHash []byte, c Code, consent []string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		id, err := insertGrant(ctx, tx, g)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO authorization_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at)
+			VALUES (?, ?, ?, ?, ?)`, codeHash, id, c.RedirectURI, c.CodeChallenge, c.ExpiresAt.Unix()); err != nil {
+			return err
+		}
+		if consent == nil {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
+			g.Username, g.ClientID, joinScope(consent), g.CreatedAt.Unix())
+		return err
+	})
+}
+
+func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
+	var authTime sql.NullInt64
+	if !g.AuthTime.IsZero() {
+		authTime = sql.NullInt64{Int64: g.AuthTime.Unix(), Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO grants (client_id, username, scope, auth_time, nonce, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		g.ClientID, sql.NullString{String: g.Username, Valid: g.Username != ""}, joinScope(g.Scope),
+		authTime, g.Nonce, g.CreatedAt.Unix())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// RedeemCode marks an authorization code used and returns it with its grant. The code is
+// consumed even if the caller then rejects the redemption, so each code gets one attempt.
+//
+// A code that was already used returns ErrReused after revoking its grant, because RFC 6749
+// §4.1.2 says the server "SHOULD revoke (when possible) all tokens previously issued based on
+// that authorization code" (and RFC 9700 §4.2.1).
+func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time) (Code, Grant, error) {
+	var c Code
+	var g Grant
+	reused := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var used sql.NullInt64
+		var expires int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT grant_id, redirect_uri, code_challenge, expires_at, used_at
+			FROM authorization_codes WHERE code_hash = ?`, codeHash).
+			Scan(&c.GrantID, &c.RedirectURI, &c.CodeChallenge, &expires, &used)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		c.ExpiresAt = time.Unix(expires, 0)
+		if used.Valid {
+			reused = true
+			return revokeGrant(ctx, tx, c.GrantID, now)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ?`,
+			now.Unix(), codeHash); err != nil {
+			return err
+		}
+		g, err = grantByID(ctx, tx, c.GrantID)
+		return err
+	})
+	if err == nil && reused {
+		return Code{}, Grant{}, ErrReused
+	}
+	return c, g, err
+}
+
+// IssueTokens records the tokens issued for a grant: an access token, and a refresh token if
+// refresh is non-nil. It returns ErrRevoked if the grant was revoked meanwhile.
+func (s *Store) IssueTokens(ctx context.Context, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return issueTokens(ctx, tx, grantID, at, refresh, now)
+	})
+}
+
+func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
+	var revoked sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM grants WHERE id = ?`, grantID).Scan(&revoked); err != nil {
+		return err
+	}
+	if revoked.Valid {
+		return ErrRevoked
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, expires_at) VALUES (?, ?, ?)`,
+		at.JTI, grantID, at.ExpiresAt.Unix()); err != nil {
+		return err
+	}
+	if refresh == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		refresh.Hash, grantID, now.Unix(), refresh.ExpiresAt.Unix())
+	return err
+}
+
+// IssueClientToken records a client_credentials grant and its access token in one transaction.
+func (s *Store) IssueClientToken(ctx context.Context, g Grant, at AccessToken, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		id, err := insertGrant(ctx, tx, g)
+		if err != nil {
+			return err
+		}
+		return issueTokens(ctx, tx, id, at, nil, now)
+	})
+}
+
+// RotateRefreshToken exchanges a refresh token (RFC 6749 §6): it marks the presented token as
+// rotated and returns its grant, so the caller can issue a successor with IssueTokens.
+//
+// A token that was already rotated returns ErrReused after revoking the whole grant, as RFC
+// 9700 §4.14.2 asks: one of the two parties presenting it is an attacker, and the server
+// cannot tell which. A token issued to another client returns ErrWrongClient and is left as is.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, clientID string, now time.Time) (Grant, error) {
+	var g Grant
+	reused := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var grantID, expires int64
+		var rotated sql.NullInt64
+		err := tx.QueryRowContext(ctx, `
+			SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?`, hash).
+			Scan(&grantID, &expires, &rotated)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if g, err = grantByID(ctx, tx, grantID); err != nil {
+			return err
+		}
+		switch {
+		case g.ClientID != clientID:
+			return ErrWrongClient
+		case !g.RevokedAt.IsZero():
+			return ErrRevoked
+		case rotated.Valid:
+			reused = true
+			return revokeGrant(ctx, tx, grantID, now)
+		case expires <= now.Unix():
+			return ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?`, now.Unix(), hash)
+		return err
+	})
+	if err == nil && reused {
+		return Grant{}, ErrReused
+	}
+	return g, err
+}
+
+// RefreshTokenGrant returns the grant of a refresh token that is still usable (not rotated,
+// not expired, grant not revoked), for introspection and revocation.
+func (s *Store) RefreshTokenGrant(ctx context.Context, hash []byte, now time.Time) (Grant, RefreshToken, error) {
+	var grantID, created, expires int64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT grant_id, created_at, expires_at FROM refresh_tokens
+		WHERE token_hash = ? AND rotated_at IS NULL AND expires_at > ?`, hash, now.Unix()).
+		Scan(&grantID, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Grant{}, RefreshToken{}, ErrNotFound
+	}
+	if err != nil {
+		return Grant{}, RefreshToken{}, err
+	}
+	g, err := grantByID(ctx, s.db, grantID)
+	if err != nil {
+		return Grant{}, RefreshToken{}, err
+	}
+	if !g.RevokedAt.IsZero() {
+		return Grant{}, RefreshToken{}, ErrRevoked
+	}
+	return g, RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0)}, nil
+}
+
+// AccessTokenActive reports whether the access token with this jti was issued here and is
+// neither expired nor revoked, on its own or through its grant. Introspection (RFC 7662) uses
+// it: this is the check that a resource server validating JWTs on its own cannot make.
+func (s *Store) AccessTokenActive(ctx context.Context, jti string, now time.Time) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `
+		SELECT count(*) FROM access_tokens a JOIN grants g ON g.id = a.grant_id
+		WHERE a.jti = ? AND a.expires_at > ? AND a.revoked_at IS NULL AND g.revoked_at IS NULL`,
+		jti, now.Unix()).Scan(&n)
+	return n > 0, err
+}
+
+// RevokeAccessToken revokes one access token by its jti (RFC 7009 §2.1).
+func (s *Store) RevokeAccessToken(ctx context.Context, jti string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`,
+		now.Unix(), jti)
+	return err
+}
+
+// RevokeGrant revokes a grant and with it every code and token issued for it.
+func (s *Store) RevokeGrant(ctx context.Context, grantID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return revokeGrant(ctx, tx, grantID, now) })
+}
+
+func revokeGrant(ctx context.Context, tx *sql.Tx, grantID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now.Unix(), grantID)
+	return err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func grantByID(ctx context.Context, q queryer, id int64) (Grant, error) {
+	var g Grant
+	var user sql.NullString
+	var scope string
+	var authTime, revoked sql.NullInt64
+	var created int64
+	err := q.QueryRowContext(ctx, `
+		SELECT id, client_id, username, scope, auth_time, nonce, created_at, revoked_at FROM grants WHERE id = ?`, id).
+		Scan(&g.ID, &g.ClientID, &user, &scope, &authTime, &g.Nonce, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Grant{}, ErrNotFound
+	}
+	g.Username, g.Scope, g.AuthTime = user.String, splitScope(scope), unix(authTime)
+	g.CreatedAt, g.RevokedAt = time.Unix(created, 0), unix(revoked)
+	return g, err
+}

@@ -1,0 +1,111 @@
+package web
+
+// The introspection endpoint, RFC 7662: a resource server asks whether a token is active now.
+// Unlike checking a JWT's signature, this sees revocation at once.
+
+import (
+	"context"
+	"errors"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/authserver/internal/store"
+)
+
+// introspection is the answer of RFC 7662 §2.2. An inactive token gets only "active": false,
+// so introspection reveals nothing about tokens that do not work.
+type introspection struct {
+	Active    bool   `json:"active"`
+	Scope     string `json:"scope,omitempty"`
+	ClientID  string `json:"client_id,omitempty"`
+	Username  string `json:"username,omitempty"`
+	TokenType string `json:"token_type,omitempty"`
+	Exp       int64  `json:"exp,omitempty"`
+	Iat       int64  `json:"iat,omitempty"`
+	Sub       string `json:"sub,omitempty"`
+	Aud       string `json:"aud,omitempty"`
+	Iss       string `json:"iss,omitempty"`
+	Jti       string `json:"jti,omitempty"`
+}
+
+// handleIntrospect answers for any authenticated confidential client. RFC 7662 §2.1: "the
+// endpoint MUST also require some form of authorization"; public clients cannot authenticate,
+// so they may not introspect.
+func handleIntrospect(t *tokenEndpoint) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		noStore(c)
+		form, err := readForm(c.Request())
+		if err != nil {
+			return errInvalidRequest(err.Error())
+		}
+		ctx := c.Request().Context()
+		client, authenticated, err := t.clients.authenticate(ctx, c.Request(), form)
+		if err != nil {
+			return err
+		}
+		if !authenticated {
+			return errInvalidClient("introspection needs client authentication; public client " + quote(client.ID) + " cannot introspect")
+		}
+		token := form.Get("token")
+		if token == "" {
+			return errInvalidRequest("token is missing")
+		}
+		c.Set(logClientKey, client.ID)
+		answer, err := t.introspectRefreshToken(ctx, token)
+		if errors.Is(err, store.ErrNotFound) {
+			answer, err = t.introspectAccessToken(ctx, token)
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(200, answer)
+	}
+}
+
+func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string) (introspection, error) {
+	tok, err := t.minter.verifyAccessToken(ctx, token)
+	if err != nil {
+		return introspection{Active: false}, nil
+	}
+	active, err := t.store.AccessTokenActive(ctx, tok.JwtID(), t.now())
+	if err != nil || !active {
+		return introspection{Active: false}, err
+	}
+	answer := introspection{
+		Active:    true,
+		Scope:     stringClaim(tok, "scope"),
+		ClientID:  stringClaim(tok, "client_id"),
+		TokenType: "Bearer",
+		Exp:       tok.Expiration().Unix(),
+		Iat:       tok.IssuedAt().Unix(),
+		Sub:       tok.Subject(),
+		Iss:       tok.Issuer(),
+		Jti:       tok.JwtID(),
+	}
+	if aud := tok.Audience(); len(aud) == 1 {
+		answer.Aud = aud[0]
+	}
+	if _, ok := tok.Get("auth_time"); ok {
+		answer.Username = tok.Subject() // a user signed in: the subject is their username
+	}
+	return answer, nil
+}
+
+func (t *tokenEndpoint) introspectRefreshToken(ctx context.Context, token string) (introspection, error) {
+	grant, rt, err := t.store.RefreshTokenGrant(ctx, store.Hash(token), t.now())
+	if errors.Is(err, store.ErrRevoked) {
+		return introspection{Active: false}, nil
+	}
+	if err != nil {
+		return introspection{}, err
+	}
+	return introspection{
+		Active:   true,
+		Scope:    joinScope(grant.Scope),
+		ClientID: grant.ClientID,
+		Username: grant.Username,
+		Sub:      grant.Username,
+		Exp:      rt.ExpiresAt.Unix(),
+		Iss:      t.minter.issuer,
+	}, nil
+}

@@ -1,0 +1,151 @@
+package web
+
+// Signing in and out at Accounts. The resource owner authenticates here, at the authorization
+// server, and never at the client (RFC 6749 §1.2, §10.3 of RFC 6819's threat model).
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/valet/authserver/internal/store"
+)
+
+// requestView is the pending authorization request as the login and consent pages explain it.
+type requestView struct {
+	ClientName  string
+	RedirectURI string
+	Scopes      []Scope
+}
+
+func newRequestView(req store.AuthorizationRequest, client store.Client) *requestView {
+	v := &requestView{ClientName: client.Name, RedirectURI: req.RedirectURI}
+	for _, s := range req.Scope {
+		v.Scopes = append(v.Scopes, describeScope(s))
+	}
+	return v
+}
+
+type loginData struct {
+	Error     string
+	Username  string
+	RequestID string
+	Request   *requestView
+}
+
+// handleLoginPage shows the sign-in form, with the pending request (if any) explained beside it.
+func handleLoginPage(f *flow) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, err := f.sessions.ensure(c)
+		if err != nil {
+			return err
+		}
+		data := loginData{}
+		if id := c.QueryParam("request"); id != "" {
+			req, err := f.store.AuthorizationRequest(c.Request().Context(), store.Hash(id), sess.Key, f.now())
+			if errors.Is(err, store.ErrNotFound) {
+				return requestGone()
+			}
+			if err != nil {
+				return err
+			}
+			client, err := f.store.Client(c.Request().Context(), req.ClientID)
+			if err != nil {
+				return err
+			}
+			data.RequestID, data.Request = id, newRequestView(req, client)
+		}
+		return f.pages.render(c, http.StatusOK, "login.html", pageData{Title: "Sign in", User: sess.Username, CSRFToken: sess.CSRFToken, Data: data})
+	}
+}
+
+// handleLogin checks the username and password, signs the session in under a new id, and
+// answers 303: on to the pending request, or to the account page.
+func handleLogin(f *flow) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form, err := readForm(c.Request())
+		if err != nil {
+			return &pageError{Status: http.StatusBadRequest, Title: "The sign-in form was not readable", Message: err.Error()}
+		}
+		sess, err := f.sessions.load(c)
+		if errors.Is(err, store.ErrNotFound) {
+			return checkCSRF(form, store.Session{})
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkCSRF(form, sess); err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		username := form.Get("username")
+		id := form.Get("request")
+		if !checkPassword(ctx, f.store, username, form.Get("password")) {
+			data := loginData{Error: "Wrong username or password.", Username: username}
+			if req, err := f.store.AuthorizationRequest(ctx, store.Hash(id), sess.Key, f.now()); err == nil {
+				if client, err := f.store.Client(ctx, req.ClientID); err == nil {
+					data.RequestID, data.Request = id, newRequestView(req, client)
+				}
+			}
+			c.Set(logErrorKey, "login_failed")
+			return f.pages.render(c, http.StatusUnauthorized, "login.html", pageData{Title: "Sign in", CSRFToken: sess.CSRFToken, Data: data})
+		}
+		if err := f.sessions.signIn(c, sess, username); err != nil {
+			return err
+		}
+		if id == "" {
+			return c.Redirect(http.StatusSeeOther, "/account")
+		}
+		if err := f.store.MarkRequestLoggedIn(ctx, store.Hash(id), sess.Key); err != nil {
+			return err
+		}
+		// Only ever a path on Accounts itself: no return-to URL, so no open redirect.
+		return c.Redirect(http.StatusSeeOther, "/authorize/continue?request="+url.QueryEscape(id))
+	}
+}
+
+// dummyHash is compared against when the username is unknown, so that a wrong username takes as
+// long as a wrong password and does not reveal which users exist.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
+	return h
+})
+
+// checkPassword reports whether the password is the user's, comparing bcrypt hashes.
+func checkPassword(ctx context.Context, st *store.Store, username, password string) bool {
+	user, err := st.User(ctx, username)
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) == nil
+}
+
+// handleLogout ends the session.
+func handleLogout(f *flow) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form, err := readForm(c.Request())
+		if err != nil {
+			return &pageError{Status: http.StatusBadRequest, Title: "The sign-out form was not readable", Message: err.Error()}
+		}
+		sess, err := f.sessions.load(c)
+		if errors.Is(err, store.ErrNotFound) {
+			return c.Redirect(http.StatusSeeOther, "/login")
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkCSRF(form, sess); err != nil {
+			return err
+		}
+		if err := f.sessions.end(c, sess); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login")
+	}
+}

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"io/fs"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/authserver/internal/keys"
+	"github.com/valet/authserver/internal/store"
+)
+
+// addRoutes lists every route Accounts serves.
+func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys.Keyring, meta metadata, static fs.FS) {
+	// Pages for people.
+	e.GET("/", handleHome(f))
+	e.GET("/login", handleLoginPage(f))
+	e.POST("/login", handleLogin(f))
+	e.POST("/logout", handleLogout(f))
+	e.GET("/consent", handleConsentPage(f))
+	e.POST("/consent", handleConsent(f))
+	e.GET("/account", handleAccount(f))
+	e.POST("/account/revoke", handleAccountRevoke(f))
+	e.StaticFS("/static", static)
+
+	// The front channel of OAuth: the browser is sent here by the client.
+	e.GET("/authorize", handleAuthorize(f))
+	e.GET("/authorize/continue", handleAuthorizeContinue(f))
+
+	// The back channel: clients and resource servers call these directly.
+	e.POST("/token", handleToken(t))
+	e.POST("/revoke", handleRevoke(t))
+	e.POST("/introspect", handleIntrospect(t))
+	e.GET("/userinfo", handleUserinfo(t))
+	e.POST("/userinfo", handleUserinfo(t))
+
+	// Discovery.
+	e.GET("/.well-known/oauth-authorization-server", handleMetadata(meta))
+	e.GET("/.well-known/openid-configuration", handleMetadata(meta))
+	e.GET("/.well-known/jwks.json", handleJWKS(k))
+	e.GET("/healthz", handleHealth(st, k))
+}

@@ -1,0 +1,67 @@
+// Package web is Accounts' HTTP interface: the OAuth 2.0 endpoints, the sign-in, consent and
+// account pages, and the metadata and keys that other services read.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/authserver/internal/keys"
+	"github.com/valet/authserver/internal/store"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	// Issuer is Accounts' public URL, with no trailing slash: the iss of every token and the base
+	// of every URL in the metadata.
+	Issuer string
+	// Audience is the aud of access tokens that carry photos.* scopes: Photos' public URL.
+	Audience        string
+	SigningAlg      string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
+	Now func() time.Time
+}
+
+// NewServer returns Accounts' HTTP handler.
+func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg Config) (http.Handler, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpErrorHandler(logger, pages)
+	e.Use(requestLog(logger), securityHeaders, limitBody)
+
+	f := &flow{
+		store:    st,
+		sessions: &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.Issuer, "https://")},
+		pages:    pages,
+		issuer:   cfg.Issuer,
+		now:      cfg.Now,
+	}
+	t := &tokenEndpoint{
+		store:   st,
+		clients: newClientAuthenticator(st),
+		minter: &minter{keys: keyring, issuer: cfg.Issuer, audience: cfg.Audience,
+			accessTTL: cfg.AccessTokenTTL, now: cfg.Now},
+		refreshTTL: cfg.RefreshTokenTTL,
+		now:        cfg.Now,
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer, cfg.SigningAlg), static)
+	return e, nil
+}

@@ -1,0 +1,66 @@
+package web
+
+// The refresh_token grant, RFC 6749 §6, with rotation and reuse detection (RFC 9700 §4.14.2).
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/authserver/internal/store"
+)
+
+// refreshToken exchanges a refresh token for a new access token and a new refresh token. The old
+// refresh token stops working at once; presenting it again revokes the whole grant.
+func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form url.Values) (tokenResponse, error) {
+	ctx := c.Request().Context()
+	token := form.Get("refresh_token")
+	if token == "" {
+		return tokenResponse{}, errInvalidRequest("refresh_token is missing")
+	}
+	// Check the scope before the token is rotated, so that a bad scope costs the client nothing.
+	var narrower []string
+	if raw, ok := form["scope"]; ok {
+		var err error
+		if narrower, err = parseScope(raw[0]); err != nil {
+			return tokenResponse{}, errInvalidScope(err.Error())
+		}
+	}
+	grant, err := t.store.RotateRefreshToken(ctx, store.Hash(token), client.ID, t.now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return tokenResponse{}, errInvalidGrant("the refresh token is unknown or has expired")
+	case errors.Is(err, store.ErrRevoked):
+		return tokenResponse{}, errInvalidGrant("the refresh token was revoked; the user must authorize the app again")
+	case errors.Is(err, store.ErrWrongClient):
+		return tokenResponse{}, errInvalidGrant("the refresh token was issued to another client")
+	case errors.Is(err, store.ErrReused):
+		return tokenResponse{}, errInvalidGrant("the refresh token was already used once; it may have been stolen, so the whole grant is now revoked (RFC 9700 §4.14.2)")
+	case err != nil:
+		return tokenResponse{}, err
+	}
+	scope, err := refreshScope(grant.Scope, narrower)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	// RFC 6749 §6: the new refresh token keeps the grant's full scope; only the access token is
+	// narrowed.
+	return t.issue(c, grant, scope, true)
+}
+
+// refreshScope decides the access token's scope on refresh. RFC 6749 §6: the requested scope
+// "MUST NOT include any scope not originally granted by the resource owner, and if omitted is
+// treated as equal to the scope originally granted".
+func refreshScope(granted, requested []string) ([]string, error) {
+	if requested == nil {
+		return granted, nil
+	}
+	if len(requested) == 0 {
+		return nil, errInvalidScope("scope is empty; leave it out to keep the granted scope, or name a subset of it")
+	}
+	if s := firstMissing(requested, granted); s != "" {
+		return nil, errInvalidScope("scope " + quote(s) + " was not granted; a refresh can only narrow the scope")
+	}
+	return requested, nil
+}

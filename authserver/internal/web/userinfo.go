@@ -1,0 +1,67 @@
+package web
+
+// The UserInfo endpoint, OpenID Connect Core §5.3, protected like any resource by a bearer
+// token (RFC 6750).
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// handleUserinfo returns the signed-in user's claims for an access token that carries openid.
+func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		noStore(c)
+		raw, ok := bearerToken(c.Request())
+		if !ok {
+			return &oauthError{Code: "invalid_request", Status: http.StatusUnauthorized,
+				Description: "send the access token in an Authorization: Bearer header",
+				Challenge:   `Bearer realm="accounts"`}
+		}
+		ctx := c.Request().Context()
+		tok, err := t.minter.verifyAccessToken(ctx, raw)
+		invalid := func(desc string) error {
+			return &oauthError{Code: "invalid_token", Status: http.StatusUnauthorized, Description: desc,
+				Challenge: `Bearer realm="accounts", error="invalid_token"`}
+		}
+		if err != nil {
+			return invalid("the access token is not valid: " + err.Error())
+		}
+		active, err := t.store.AccessTokenActive(ctx, tok.JwtID(), t.now())
+		if err != nil {
+			return err
+		}
+		if !active {
+			return invalid("the access token has been revoked")
+		}
+		scope := strings.Fields(stringClaim(tok, "scope"))
+		if !slices.Contains(scope, "openid") {
+			return &oauthError{Code: "insufficient_scope", Status: http.StatusForbidden,
+				Description: "userinfo needs an access token with scope openid",
+				Challenge:   `Bearer realm="accounts", error="insufficient_scope", scope="openid"`}
+		}
+		user, err := t.store.User(ctx, tok.Subject())
+		if err != nil {
+			return invalid("the token's user no longer exists")
+		}
+		claims := map[string]string{"sub": user.Username}
+		if slices.Contains(scope, "profile") {
+			claims["name"] = user.Name
+		}
+		return c.JSON(http.StatusOK, claims)
+	}
+}
+
+// bearerToken reads the token from the Authorization header (RFC 6750 §2.1). The scheme name
+// is case-insensitive. Tokens in the query string are never read (RFC 9700 §4.3.2 wants them
+// out of URLs).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
