@@ -87,9 +87,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return cfg, errors.Join(errs...)
 }
 
-// checkPublicURL accepts an absolute http or https URL with no path beyond "/", no query and no
-// trailing slash: it is used verbatim as an identifier (RFC 8414 §2: the issuer has "no query
-// or fragment components").
+// checkPublicURL accepts an absolute http or https URL with no path, query, fragment, user
+// information or trailing slash: it is used verbatim as an identifier (RFC 8414 §2: the issuer
+// has "no query or fragment components"), and the metadata lives at its /.well-known/ path.
 func checkPublicURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
@@ -99,10 +99,14 @@ func checkPublicURL(raw string) error {
 		return errors.New("must start with http:// or https://")
 	case u.Host == "":
 		return errors.New("must name a host")
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
 	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(raw, "#") || strings.Contains(raw, "?"):
 		return errors.New("must not have a query or fragment")
 	case strings.HasSuffix(raw, "/"):
 		return errors.New("must not end with a slash; it is compared verbatim")
+	case u.Path != "":
+		return errors.New("must not have a path: use scheme://host[:port]")
 	}
 	return nil
 }
@@ -112,7 +116,7 @@ func (c config) webConfig() web.Config {
 	return web.Config{
 		Issuer:          c.PublicURL,
 		Audience:        c.Audience,
-		SigningAlg:      c.SigningAlg.String(),
+		SigningAlg:      c.SigningAlg,
 		AccessTokenTTL:  c.AccessTokenTTL,
 		RefreshTokenTTL: c.RefreshTokenTTL,
 	}

@@ -68,7 +68,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if err := registry.Save(ctx, st, cfg.Clients, registry.DemoUsers(), bcrypt.DefaultCost); err != nil {
 		return fmt.Errorf("save clients and users: %w", err)
 	}
-	keyring, err := keys.Open(ctx, st, cfg.SigningAlg, cfg.AccessTokenTTL+time.Minute, time.Now)
+	keyring, err := keys.Open(ctx, st, keys.InUse(cfg.SigningAlg), cfg.AccessTokenTTL+time.Minute, time.Now)
 	if err != nil {
 		return err
 	}
@@ -99,11 +99,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
+// openStore opens the database, creating it readable by this user only: it holds the private
+// signing keys, and whoever reads them can forge any token.
 func openStore(ctx context.Context, path string) (*store.Store, error) {
 	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("AUTHSERVER_DB=%q: %w", path, err)
 		}
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("AUTHSERVER_DB=%q: %w", path, err)
+		}
+		f.Close()
 	}
 	st, err := store.Open(ctx, path)
 	if err != nil {
@@ -128,20 +135,22 @@ func deleteExpired(ctx context.Context, st *store.Store, logger *slog.Logger) {
 	}
 }
 
-// rotateKeys adds a new signing key. A running server picks it up within seconds; the replaced
-// key stays in the JWKS until the tokens it signed have expired.
+// rotateKeys adds a new signing key for each algorithm in use. A running server picks them up
+// within seconds; the replaced keys stay in the JWKS until the tokens they signed have expired.
 func rotateKeys(ctx context.Context, cfg config, stdout io.Writer) error {
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	kid, err := keys.Rotate(ctx, st, cfg.SigningAlg, time.Now())
-	if err != nil {
-		return err
+	for _, alg := range keys.InUse(cfg.SigningAlg) {
+		kid, err := keys.Rotate(ctx, st, alg, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new %s signing key %s; the previous one stays published for %s\n",
+			alg, kid, cfg.AccessTokenTTL+time.Minute)
 	}
-	fmt.Fprintf(stdout, "new %s signing key %s; the previous key stays published for %s\n",
-		cfg.SigningAlg, kid, cfg.AccessTokenTTL+time.Minute)
 	return nil
 }
 

@@ -1,8 +1,10 @@
 // Package keys holds Accounts' signing keys: it makes them, stores them, rotates them, signs
-// with the newest one and publishes the public halves as a JWK Set (RFC 7517).
+// with the newest key of each algorithm and publishes the public halves as a JWK Set (RFC 7517).
 //
-// A key that has been replaced keeps being published until every token it signed has expired,
-// so a resource server never meets a valid token whose key it cannot find.
+// There is one current key per algorithm in use: access tokens use the configured algorithm,
+// and ID tokens always use RS256, which OpenID Connect Core §15.1 requires every provider to
+// support. A key that has been replaced keeps being published until every token it signed has
+// expired, so a resource server never meets a valid token whose key it cannot find.
 package keys
 
 import (
@@ -28,6 +30,18 @@ import (
 // Algorithms lists the signing algorithms Accounts can use, by their JWA name (RFC 7518).
 var Algorithms = []jwa.SignatureAlgorithm{jwa.RS256, jwa.ES256, jwa.EdDSA}
 
+// IDTokenAlg signs every ID token: OpenID Connect Core §15.1 requires providers to support
+// RS256, and relying parties may support nothing else.
+const IDTokenAlg = jwa.RS256
+
+// InUse lists the algorithms that need a current key when access tokens use accessAlg.
+func InUse(accessAlg jwa.SignatureAlgorithm) []jwa.SignatureAlgorithm {
+	if accessAlg == IDTokenAlg {
+		return []jwa.SignatureAlgorithm{accessAlg}
+	}
+	return []jwa.SignatureAlgorithm{accessAlg, IDTokenAlg}
+}
+
 // reloadEvery is how often a running server looks for a key added by `authserver rotate-keys`.
 const reloadEvery = 5 * time.Second
 
@@ -40,19 +54,22 @@ type Keyring struct {
 	now        func() time.Time
 
 	mu       sync.RWMutex
-	signing  jwk.Key
+	signing  map[jwa.SignatureAlgorithm]jwk.Key // the current key of each algorithm
 	public   jwk.Set
 	loadedAt time.Time
 }
 
-// Open loads the keys from the store. If there is no key yet, or the newest key does not use
-// alg, it makes one first: keys are made on first start and kept across restarts.
-func Open(ctx context.Context, st *store.Store, alg jwa.SignatureAlgorithm, publishFor time.Duration, now func() time.Time) (*Keyring, error) {
+// Open loads the keys from the store. For each algorithm in algs that has no current key yet, it
+// makes one first: keys are made on first start and kept across restarts.
+func Open(ctx context.Context, st *store.Store, algs []jwa.SignatureAlgorithm, publishFor time.Duration, now func() time.Time) (*Keyring, error) {
 	k := &Keyring{store: st, publishFor: publishFor, now: now}
 	if err := k.load(ctx); err != nil {
 		return nil, err
 	}
-	if k.signing == nil || k.signing.Algorithm() != alg {
+	for _, alg := range algs {
+		if k.signing[alg] != nil {
+			continue
+		}
 		if _, err := Rotate(ctx, st, alg, now()); err != nil {
 			return nil, err
 		}
@@ -63,8 +80,8 @@ func Open(ctx context.Context, st *store.Store, alg jwa.SignatureAlgorithm, publ
 	return k, nil
 }
 
-// Rotate makes a new key for alg, stores it, and makes it the signing key. The keys it replaces
-// stay published; see Keyring.
+// Rotate makes a new key for alg, stores it, and makes it the signing key for alg. The key it
+// replaces stays published; see Keyring.
 func Rotate(ctx context.Context, st *store.Store, alg jwa.SignatureAlgorithm, now time.Time) (string, error) {
 	key, err := Generate(alg)
 	if err != nil {
@@ -118,14 +135,18 @@ func Generate(alg jwa.SignatureAlgorithm) (jwk.Key, error) {
 	return key, nil
 }
 
-// Signing returns the private key to sign with now.
-func (k *Keyring) Signing(ctx context.Context) (jwk.Key, error) {
+// Signing returns the private key to sign with now, for alg.
+func (k *Keyring) Signing(ctx context.Context, alg jwa.SignatureAlgorithm) (jwk.Key, error) {
 	if err := k.refresh(ctx); err != nil {
 		return nil, err
 	}
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	return k.signing, nil
+	key := k.signing[alg]
+	if key == nil {
+		return nil, fmt.Errorf("no current %s signing key", alg)
+	}
+	return key, nil
 }
 
 // Public returns the public keys to publish at /.well-known/jwks.json and to verify with.
@@ -155,15 +176,15 @@ func (k *Keyring) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load signing keys: %w", err)
 	}
-	var signing jwk.Key
+	signing := map[jwa.SignatureAlgorithm]jwk.Key{}
 	public := jwk.NewSet()
 	for _, row := range rows {
 		key, err := jwk.ParseKey([]byte(row.PrivateJWK))
 		if err != nil {
 			return fmt.Errorf("signing key %s: %w", row.KID, err)
 		}
-		if row.RetiredAt.IsZero() && signing == nil {
-			signing = key
+		if alg := jwa.SignatureAlgorithm(row.Alg); row.RetiredAt.IsZero() && signing[alg] == nil {
+			signing[alg] = key
 		}
 		pub, err := jwk.PublicKeyOf(key)
 		if err != nil {

@@ -100,6 +100,10 @@ var grantTypes = []string{"authorization_code", "refresh_token", "client_credent
 func Validate(clients []Client, knownScope func(string) bool) error {
 	var errs []error
 	seen := map[string]bool{}
+	users := map[string]bool{}
+	for _, u := range DemoUsers() {
+		users[u.Username] = true
+	}
 	for i, c := range clients {
 		fail := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf("client %d (%q): %s", i, c.ClientID, fmt.Sprintf(format, args...)))
@@ -109,6 +113,10 @@ func Validate(clients []Client, knownScope func(string) bool) error {
 			fail("client_id is empty")
 		case seen[c.ClientID]:
 			fail("client_id is listed twice")
+		case users[c.ClientID]:
+			// A client_credentials token has sub = client_id; a client named like a user would
+			// get tokens that look like that user's (RFC 9700 §4.15).
+			fail("client_id is also a username; pick another so its tokens cannot pass for that user's")
 		}
 		seen[c.ClientID] = true
 		if c.Name == "" {
@@ -139,8 +147,10 @@ func Validate(clients []Client, knownScope func(string) bool) error {
 	return errors.Join(errs...)
 }
 
-// checkRedirectURI applies RFC 6749 §3.1.2 (absolute, no fragment) and RFC 9700 §2.6 / §4.1:
-// plain http only on the loopback, where nothing on the network can read the code.
+// checkRedirectURI applies RFC 6749 §3.1.2 (absolute, no fragment) and the spirit of RFC 9700
+// §2.6: plain http only on localhost or a loopback address, where nothing on the network can
+// read the code. (RFC 9700 allows http only for native apps on the loopback; Valet's demo runs
+// its web client on localhost, so that is allowed too.)
 func checkRedirectURI(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -33,6 +33,9 @@ func (c Client) AllowsGrant(grantType string) bool { return slices.Contains(c.Gr
 // ReplaceClients makes the given clients the complete set: each is inserted or updated, and any
 // client no longer listed is deleted together with its grants and tokens.
 func (s *Store) ReplaceClients(ctx context.Context, clients []Client) error {
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	s.clients = nil
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		ids := make([]any, 0, len(clients))
 		for _, c := range clients {
@@ -72,6 +75,26 @@ func (s *Store) ClientSecretHash(ctx context.Context, id string) (string, error)
 
 // Client returns the client with the given id, or ErrNotFound.
 func (s *Store) Client(ctx context.Context, id string) (Client, error) {
+	s.clientsMu.RLock()
+	c, ok := s.clients[id]
+	s.clientsMu.RUnlock()
+	if ok {
+		return c, nil
+	}
+	c, err := s.loadClient(ctx, id)
+	if err != nil {
+		return Client{}, err
+	}
+	s.clientsMu.Lock()
+	if s.clients == nil {
+		s.clients = map[string]Client{}
+	}
+	s.clients[id] = c
+	s.clientsMu.Unlock()
+	return c, nil
+}
+
+func (s *Store) loadClient(ctx context.Context, id string) (Client, error) {
 	row := s.db.QueryRowContext(ctx, `
 		SELECT id, name, secret_hash, redirect_uris, grant_types, scopes, first_party
 		FROM clients WHERE id = ?`, id)

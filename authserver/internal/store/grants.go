@@ -17,12 +17,13 @@ var ErrRevoked = errors.New("store: grant revoked")
 // ErrWrongClient is returned when a credential is presented by a client it was not issued to.
 var ErrWrongClient = errors.New("store: issued to another client")
 
-// Grant is one authorization: what a user (or, for client_credentials, the client itself) let a
-// client do. Every code and token issued for it points here, so revoking it revokes them all.
+// Grant is one authorization: what a user let a client do. Every code and token issued for it
+// points here, so revoking it revokes them all. A client_credentials token has a Grant only in
+// memory, with no ID and no Username: the client acts for itself.
 type Grant struct {
 	ID        int64
 	ClientID  string
-	Username  string // empty for client_credentials
+	Username  string
 	Scope     []string
 	AuthTime  time.Time
 	Nonce     string
@@ -36,6 +37,7 @@ type Code struct {
 	RedirectURI   string
 	CodeChallenge string
 	ExpiresAt     time.Time
+	UsedAt        time.Time // zero until redeemed
 }
 
 // AccessToken is what is remembered of an issued JWT access token.
@@ -89,7 +91,7 @@ func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO grants (client_id, username, scope, auth_time, nonce, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		g.ClientID, sql.NullString{String: g.Username, Valid: g.Username != ""}, joinScope(g.Scope),
+		g.ClientID, g.Username, joinScope(g.Scope),
 		authTime, g.Nonce, g.CreatedAt.Unix())
 	if err != nil {
 		return 0, err
@@ -97,45 +99,65 @@ func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
 	return res.LastInsertId()
 }
 
-// RedeemCode marks an authorization code used and returns it with its grant. The code is
-// consumed even if the caller then rejects the redemption, so each code gets one attempt.
-//
-// A code that was already used returns ErrReused after revoking its grant, because RFC 6749
-// §4.1.2 says the server "SHOULD revoke (when possible) all tokens previously issued based on
-// that authorization code" (and RFC 9700 §4.2.1).
-func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time) (Code, Grant, error) {
+// Code returns an authorization code with its grant, without using it up; RedeemCode does that.
+// UsedAt is set if the code was redeemed before.
+func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) {
 	var c Code
 	var g Grant
+	var scope string
+	var expires, created int64
+	var used, authTime, revoked sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT c.redirect_uri, c.code_challenge, c.expires_at, c.used_at,
+			g.id, g.client_id, g.username, g.scope, g.auth_time, g.nonce, g.created_at, g.revoked_at
+		FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.code_hash = ?`, codeHash).
+		Scan(&c.RedirectURI, &c.CodeChallenge, &expires, &used,
+			&g.ID, &g.ClientID, &g.Username, &scope, &authTime, &g.Nonce, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Code{}, Grant{}, ErrNotFound
+	}
+	if err != nil {
+		return Code{}, Grant{}, err
+	}
+	c.GrantID, c.ExpiresAt, c.UsedAt = g.ID, time.Unix(expires, 0), unix(used)
+	g.Scope, g.AuthTime, g.CreatedAt, g.RevokedAt = splitScope(scope), unix(authTime), time.Unix(created, 0), unix(revoked)
+	return c, g, nil
+}
+
+// RedeemCode uses up an authorization code and records the tokens issued for it, in one
+// transaction. If the code was used meanwhile, it revokes the grant instead and returns
+// ErrReused: RFC 6749 §4.1.2 says the server "MUST deny the request and SHOULD revoke (when
+// possible) all tokens previously issued based on that authorization code".
+func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
 	reused := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var used sql.NullInt64
-		var expires int64
-		err := tx.QueryRowContext(ctx, `
-			SELECT grant_id, redirect_uri, code_challenge, expires_at, used_at
-			FROM authorization_codes WHERE code_hash = ?`, codeHash).
-			Scan(&c.GrantID, &c.RedirectURI, &c.CodeChallenge, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		res, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
+			now.Unix(), codeHash)
 		if err != nil {
 			return err
 		}
-		c.ExpiresAt = time.Unix(expires, 0)
-		if used.Valid {
+		if n, _ := res.RowsAffected(); n == 0 {
 			reused = true
-			return revokeGrant(ctx, tx, c.GrantID, now)
+			return revokeGrant(ctx, tx, grantID, now)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ?`,
+		return issueTokens(ctx, tx, grantID, at, refresh, now)
+	})
+	if err == nil && reused {
+		return ErrReused
+	}
+	return err
+}
+
+// SpendCode uses up a code whose redemption failed, and revokes its grant, so that the code
+// gets exactly one attempt and nothing is ever issued from it.
+func (s *Store) SpendCode(ctx context.Context, codeHash []byte, grantID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
 			now.Unix(), codeHash); err != nil {
 			return err
 		}
-		g, err = grantByID(ctx, tx, c.GrantID)
-		return err
+		return revokeGrant(ctx, tx, grantID, now)
 	})
-	if err == nil && reused {
-		return Code{}, Grant{}, ErrReused
-	}
-	return c, g, err
 }
 
 // IssueTokens records the tokens issued for a grant: an access token, and a refresh token if
@@ -167,24 +189,14 @@ func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken,
 	return err
 }
 
-// IssueClientToken records a client_credentials grant and its access token in one transaction.
-func (s *Store) IssueClientToken(ctx context.Context, g Grant, at AccessToken, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := insertGrant(ctx, tx, g)
-		if err != nil {
-			return err
-		}
-		return issueTokens(ctx, tx, id, at, nil, now)
-	})
-}
-
 // RotateRefreshToken exchanges a refresh token (RFC 6749 §6): it marks the presented token as
 // rotated and returns its grant, so the caller can issue a successor with IssueTokens.
 //
 // A token that was already rotated returns ErrReused after revoking the whole grant, as RFC
 // 9700 §4.14.2 asks: one of the two parties presenting it is an attacker, and the server
 // cannot tell which. A token issued to another client returns ErrWrongClient and is left as is.
-func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, clientID string, now time.Time) (Grant, error) {
+// check runs on the grant before the token is rotated; if it fails, the token stays usable.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, clientID string, now time.Time, check func(Grant) error) (Grant, error) {
 	var g Grant
 	reused := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -212,6 +224,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, clientID st
 			return revokeGrant(ctx, tx, grantID, now)
 		case expires <= now.Unix():
 			return ErrNotFound
+		}
+		if err := check(g); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?`, now.Unix(), hash)
 		return err
@@ -246,22 +261,26 @@ func (s *Store) RefreshTokenGrant(ctx context.Context, hash []byte, now time.Tim
 	return g, RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0)}, nil
 }
 
-// AccessTokenActive reports whether the access token with this jti was issued here and is
-// neither expired nor revoked, on its own or through its grant. Introspection (RFC 7662) uses
-// it: this is the check that a resource server validating JWTs on its own cannot make.
-func (s *Store) AccessTokenActive(ctx context.Context, jti string, now time.Time) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `
-		SELECT count(*) FROM access_tokens a JOIN grants g ON g.id = a.grant_id
-		WHERE a.jti = ? AND a.expires_at > ? AND a.revoked_at IS NULL AND g.revoked_at IS NULL`,
-		jti, now.Unix()).Scan(&n)
-	return n > 0, err
+// AccessTokenStatus reports what the store knows of an access token: whether it has a row, and
+// whether it (or its grant) is revoked. Introspection (RFC 7662) uses it: this is the check that
+// a resource server validating JWTs on its own cannot make.
+func (s *Store) AccessTokenStatus(ctx context.Context, jti string) (found, revoked bool, err error) {
+	err = s.db.QueryRowContext(ctx, `
+		SELECT a.revoked_at IS NOT NULL OR IFNULL(g.revoked_at IS NOT NULL, 0)
+		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`, jti).Scan(&revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, false, nil
+	}
+	return err == nil, revoked, err
 }
 
-// RevokeAccessToken revokes one access token by its jti (RFC 7009 §2.1).
-func (s *Store) RevokeAccessToken(ctx context.Context, jti string, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`,
-		now.Unix(), jti)
+// RevokeAccessToken revokes one access token by its jti (RFC 7009 §2.1). A client_credentials
+// token has no row until now; one is made so the revocation is remembered until it expires.
+func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO access_tokens (jti, expires_at, revoked_at) VALUES (?, ?, ?)
+		ON CONFLICT (jti) DO UPDATE SET revoked_at = excluded.revoked_at WHERE revoked_at IS NULL`,
+		jti, expiresAt.Unix(), now.Unix())
 	return err
 }
 
@@ -281,17 +300,16 @@ type queryer interface {
 
 func grantByID(ctx context.Context, q queryer, id int64) (Grant, error) {
 	var g Grant
-	var user sql.NullString
 	var scope string
 	var authTime, revoked sql.NullInt64
 	var created int64
 	err := q.QueryRowContext(ctx, `
 		SELECT id, client_id, username, scope, auth_time, nonce, created_at, revoked_at FROM grants WHERE id = ?`, id).
-		Scan(&g.ID, &g.ClientID, &user, &scope, &authTime, &g.Nonce, &created, &revoked)
+		Scan(&g.ID, &g.ClientID, &g.Username, &scope, &authTime, &g.Nonce, &created, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Grant{}, ErrNotFound
 	}
-	g.Username, g.Scope, g.AuthTime = user.String, splitScope(scope), unix(authTime)
+	g.Scope, g.AuthTime = splitScope(scope), unix(authTime)
 	g.CreatedAt, g.RevokedAt = time.Unix(created, 0), unix(revoked)
 	return g, err
 }

@@ -15,12 +15,12 @@ type SigningKey struct {
 	RetiredAt  time.Time // zero while it is the key that signs
 }
 
-// AddSigningKey stores a new key and retires every other key as of now: from now on the new key
-// signs, and the old ones are only published for verification.
+// AddSigningKey stores a new key and retires the other keys of its algorithm as of now: from
+// now on the new key signs, and the old ones are only published for verification.
 func (s *Store) AddSigningKey(ctx context.Context, k SigningKey, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, now.Unix()); err != nil {
+			`UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND alg = ?`, now.Unix(), k.Alg); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx,

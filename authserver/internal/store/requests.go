@@ -18,6 +18,7 @@ type AuthorizationRequest struct {
 	CodeChallenge string
 	Nonce         string
 	Prompt        string
+	MaxAge        int  // seconds since sign-in that are acceptable; -1 when not asked
 	LoggedIn      bool // the user signed in after this request was made, as prompt=login demands
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
@@ -27,10 +28,10 @@ type AuthorizationRequest struct {
 func (s *Store) SaveAuthorizationRequest(ctx context.Context, idHash []byte, r AuthorizationRequest) error {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO authorization_requests (id_hash, session_key, client_id, redirect_uri, scope, state,
-			code_challenge, nonce, prompt, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code_challenge, nonce, prompt, max_age, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		idHash, r.SessionKey, r.ClientID, r.RedirectURI, joinScope(r.Scope), r.State,
-		r.CodeChallenge, r.Nonce, r.Prompt, r.CreatedAt.Unix(), r.ExpiresAt.Unix())
+		r.CodeChallenge, r.Nonce, r.Prompt, r.MaxAge, r.CreatedAt.Unix(), r.ExpiresAt.Unix())
 	return err
 }
 
@@ -41,11 +42,11 @@ func (s *Store) AuthorizationRequest(ctx context.Context, idHash []byte, session
 	var scope string
 	var created, expires int64
 	err := s.db.QueryRowContext(ctx, `
-		SELECT session_key, client_id, redirect_uri, scope, state, code_challenge, nonce, prompt, logged_in, created_at, expires_at
+		SELECT session_key, client_id, redirect_uri, scope, state, code_challenge, nonce, prompt, max_age, logged_in, created_at, expires_at
 		FROM authorization_requests WHERE id_hash = ? AND session_key = ? AND expires_at > ?`,
 		idHash, sessionKey, now.Unix()).
 		Scan(&r.SessionKey, &r.ClientID, &r.RedirectURI, &scope, &r.State, &r.CodeChallenge,
-			&r.Nonce, &r.Prompt, &r.LoggedIn, &created, &expires)
+			&r.Nonce, &r.Prompt, &r.MaxAge, &r.LoggedIn, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AuthorizationRequest{}, ErrNotFound
 	}

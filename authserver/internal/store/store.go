@@ -1,9 +1,10 @@
 // Package store keeps Accounts' state in SQLite: clients, users, signing keys, sessions,
 // pending authorization requests, consents, grants, codes and tokens.
 //
-// Every method takes the current time from its caller, so tests can move the clock. Secrets,
-// codes, tokens and session ids arrive here already hashed by the caller (see Hash) or are
-// hashed here; nothing that would let a reader of the database act as a user is stored.
+// Every method takes the current time from its caller, so tests can move the clock. Codes,
+// tokens and session ids arrive here already hashed by the caller (see Hash); client secrets and
+// passwords are bcrypt hashes. The private signing keys are stored as they are, so the database
+// file must be readable by Accounts alone (the authserver command creates it with mode 0600).
 package store
 
 import (
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -31,6 +33,11 @@ var migrations embed.FS
 // Store is Accounts' SQLite database.
 type Store struct {
 	db *sql.DB
+
+	// clients caches Client lookups: the token endpoint reads a client on every request, and
+	// clients change only when ReplaceClients runs at start.
+	clientsMu sync.RWMutex
+	clients   map[string]Client
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies any pending

@@ -1,7 +1,7 @@
 package web
 
 // The account page: the resource owner sees which apps hold a grant and can revoke each one.
-// RFC 6749 §10.4 and RFC 9700 §4.14 rely on the user being able to end a grant.
+// Revoking here is the user's side of what RFC 7009 gives clients: the grant ends at once.
 
 import (
 	"errors"

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -42,13 +43,21 @@ type authorizeError struct {
 }
 
 // handleAuthorize validates an authorization request, remembers it, and sends the browser on to
-// login or consent, or straight back to the client with a code.
+// login or consent, or straight back to the client with a code. The request comes in the query
+// of a GET, or in the form body of a POST (OpenID Connect Core §3.1.2.1 asks for both).
 func handleAuthorize(f *flow) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		query, err := url.ParseQuery(c.Request().URL.RawQuery)
+		raw := c.Request().URL.RawQuery
+		if c.Request().Method == http.MethodPost {
+			var err error
+			if raw, err = readBody(c.Request()); err != nil {
+				return badAuthorizeRequest("The authorization request's form could not be read: " + err.Error())
+			}
+		}
+		query, err := url.ParseQuery(raw)
 		if err != nil {
-			return badAuthorizeRequest("The authorization request's URL is not valid form encoding: " + err.Error())
+			return badAuthorizeRequest("The authorization request is not valid form encoding: " + err.Error())
 		}
 		client, redirectURI, err := checkClientAndRedirect(ctx, f.store, query)
 		if err != nil {
@@ -59,7 +68,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 		if len(query["state"]) == 1 {
 			state = query.Get("state")
 		}
-		req, aerr := parseAuthorizeRequest(c.Request().URL.RawQuery, client)
+		req, aerr := parseAuthorizeRequest(raw, client)
 		if aerr != nil {
 			return redirectError(c, f.issuer, redirectURI, state, aerr.code, aerr.description)
 		}
@@ -102,7 +111,7 @@ func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Valu
 	}
 	if !matchRedirectURI(client.RedirectURIs, redirectURI) {
 		return store.Client{}, "", badAuthorizeRequest(fmt.Sprintf(
-			"The redirect_uri %s is not registered for %s. Redirect URIs must match a registered one exactly (RFC 9700 §4.1.3), so Accounts will not send you there.",
+			"The redirect_uri %s is not registered for %s. Redirect URIs must match a registered one exactly (RFC 9700 §2.1), so Accounts will not send you there.",
 			quote(redirectURI), client.Name))
 	}
 	return client, redirectURI, nil
@@ -148,6 +157,18 @@ func parseAuthorizeRequest(rawQuery string, client store.Client) (store.Authoriz
 	if err != nil {
 		return fail("invalid_request", err.Error())
 	}
+	maxAge := -1
+	if raw := query.Get("max_age"); raw != "" {
+		if maxAge, err = strconv.Atoi(raw); err != nil || maxAge < 0 {
+			return fail("invalid_request", "max_age must be a whole number of seconds")
+		}
+	}
+	if query.Get("request") != "" {
+		return fail("request_not_supported", "request objects (the request parameter) are not supported; send the parameters in the query")
+	}
+	if query.Get("request_uri") != "" {
+		return fail("request_uri_not_supported", "request_uri is not supported; send the parameters in the query")
+	}
 	nonce := query.Get("nonce")
 	if slices.Contains(scope, "openid") && nonce == "" {
 		// OpenID Connect makes nonce optional in the code flow; Accounts requires it so that an
@@ -162,6 +183,7 @@ func parseAuthorizeRequest(rawQuery string, client store.Client) (store.Authoriz
 		CodeChallenge: query.Get("code_challenge"),
 		Nonce:         nonce,
 		Prompt:        prompt,
+		MaxAge:        maxAge,
 	}, nil
 }
 
@@ -195,8 +217,7 @@ func parsePrompt(raw string) (string, error) {
 // continueAuthorization decides the next step of a stored request: login, consent, or the code.
 func (f *flow) continueAuthorization(c echo.Context, id string, req store.AuthorizationRequest, client store.Client, sess store.Session) error {
 	ctx := c.Request().Context()
-	needLogin := sess.Username == "" || (hasPrompt(req.Prompt, "login") && !req.LoggedIn)
-	if needLogin {
+	if needsLogin(req, sess, f.now()) {
 		if req.Prompt == "none" {
 			return f.finishWithError(c, id, req, "login_required", "the user is not signed in at Accounts and prompt=none forbids asking")
 		}
@@ -206,14 +227,48 @@ func (f *flow) continueAuthorization(c echo.Context, id string, req store.Author
 	if err != nil {
 		return err
 	}
-	needConsent := hasPrompt(req.Prompt, "consent") || (!client.FirstParty && !subsetOf(req.Scope, remembered))
-	if needConsent {
+	if needsConsent(req, client, remembered) {
 		if req.Prompt == "none" {
 			return f.finishWithError(c, id, req, "consent_required", "the user has not consented to these scopes and prompt=none forbids asking")
 		}
 		return c.Redirect(http.StatusSeeOther, "/consent?request="+url.QueryEscape(id))
 	}
 	return f.issueCode(c, id, req, sess, req.Scope, rememberConsent(remembered, req.Scope, req.Scope))
+}
+
+// needsLogin decides whether the user must sign in (again) before the request can go on: when
+// no one is signed in, when prompt=login asks for a fresh sign-in, or when the last sign-in is
+// older than max_age (OpenID Connect Core §3.1.2.1). A sign-in made for this request satisfies
+// both.
+func needsLogin(req store.AuthorizationRequest, sess store.Session, now time.Time) bool {
+	switch {
+	case sess.Username == "":
+		return true
+	case req.LoggedIn:
+		return false
+	case hasPrompt(req.Prompt, "login"), req.MaxAge == 0: // "max_age=0 is equivalent to prompt=login"
+		return true
+	case req.MaxAge > 0 && now.Sub(sess.AuthTime) > time.Duration(req.MaxAge)*time.Second:
+		return true
+	}
+	return false
+}
+
+// needsConsent decides whether to show the consent page. It is skipped only for a first-party
+// client, or for a confidential client asking for no more than the user already allowed.
+// A public client is always asked: RFC 6749 §10.2 says the server "SHOULD NOT process repeated
+// authorization requests automatically (without active resource owner interaction) without
+// authenticating the client", and anyone can send a public client's client_id.
+func needsConsent(req store.AuthorizationRequest, client store.Client, remembered []string) bool {
+	switch {
+	case hasPrompt(req.Prompt, "consent"):
+		return true
+	case client.FirstParty:
+		return false
+	case client.Public():
+		return true
+	}
+	return !subsetOf(req.Scope, remembered)
 }
 
 func hasPrompt(prompt, value string) bool {

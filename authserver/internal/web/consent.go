@@ -1,6 +1,6 @@
 package web
 
-// The consent page: the resource owner decides what the client may do (RFC 6749 §4.1.1, step B
+// The consent page: the resource owner decides what the client may do (RFC 6749 §4.1, step (B)
 // of Figure 3: "the resource owner grants or denies the client's access request"). The user
 // may grant fewer scopes than were asked for (RFC 6749 §3.3).
 
@@ -27,7 +27,7 @@ func handleConsentPage(f *flow) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if sess.Username == "" {
+		if needsLogin(req, sess, f.now()) {
 			return c.Redirect(http.StatusSeeOther, "/login?request="+url.QueryEscape(id))
 		}
 		return f.pages.render(c, http.StatusOK, "consent.html", pageData{
@@ -59,9 +59,9 @@ func handleConsent(f *flow) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if sess.Username == "" {
-			return &pageError{Status: http.StatusForbidden, Title: "You are not signed in",
-				Message: "Only a signed-in user can answer a consent request. Go back to the app and start again."}
+		if needsLogin(req, sess, f.now()) {
+			// Not signed in, or prompt=login / max_age asks for a fresh sign-in first.
+			return c.Redirect(http.StatusSeeOther, "/login?request="+url.QueryEscape(id))
 		}
 		switch form.Get("decision") {
 		case "deny":

@@ -12,7 +12,7 @@ import (
 // oauthError is an error response of the token, revocation, introspection and userinfo
 // endpoints (RFC 6749 §5.2, RFC 6750 §3). The handler returns it; httpErrorHandler writes it.
 type oauthError struct {
-	Code        string // the RFC error code, e.g. "invalid_grant"
+	Code        string // the RFC error code, e.g. "invalid_grant"; empty only for RFC 6750 §3.1's no-token case
 	Description string // which check failed and what to do, for a developer
 	Status      int
 	// Challenge, when set, is sent as WWW-Authenticate (RFC 6749 §5.2 for invalid_client,
@@ -100,7 +100,11 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 				c.Response().Header().Set("WWW-Authenticate", oe.Challenge)
 			}
 			c.Set(logErrorKey, oe.Code)
-			if err := c.JSON(oe.Status, map[string]string{"error": oe.Code, "error_description": oe.Description}); err != nil {
+			body := map[string]string{"error_description": oe.Description}
+			if oe.Code != "" {
+				body["error"] = oe.Code
+			}
+			if err := c.JSON(oe.Status, body); err != nil {
 				logger.Error("write error response", "err", err)
 			}
 			return

@@ -159,7 +159,7 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Now().Truncate(time.Second)}
-	keyring, err := keys.Open(ctx, st, o.alg, o.accessTTL+time.Minute, clk.Now)
+	keyring, err := keys.Open(ctx, st, keys.InUse(o.alg), o.accessTTL+time.Minute, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	handler, err := NewServer(logger, st, keyring, Config{
-		Issuer: issuer, Audience: "http://localhost:9002", SigningAlg: o.alg.String(),
+		Issuer: issuer, Audience: "http://localhost:9002", SigningAlg: o.alg,
 		AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 24 * time.Hour, Now: clk.Now,
 	})
 	if err != nil {
@@ -404,10 +404,11 @@ func printingConfig(srv *testServer) *oauth2.Config {
 	}
 }
 
-// introspect asks /introspect about a token as the photos client.
+// introspect asks /introspect about a token as the printing client, which owns most test
+// tokens: refresh tokens are only described to their own client.
 func introspect(t testing.TB, srv *testServer, token string) map[string]any {
 	t.Helper()
-	resp, body := tokenRequest(t, srv, "/introspect", url.Values{"token": {token}}, "photos", photosSecret)
+	resp, body := tokenRequest(t, srv, "/introspect", url.Values{"token": {token}}, "printing", printingSecret)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("introspect: got status %d, want 200: %v", resp.StatusCode, body)
 	}

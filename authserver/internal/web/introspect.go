@@ -51,7 +51,7 @@ func handleIntrospect(t *tokenEndpoint) echo.HandlerFunc {
 			return errInvalidRequest("token is missing")
 		}
 		c.Set(logClientKey, client.ID)
-		answer, err := t.introspectRefreshToken(ctx, token)
+		answer, err := t.introspectRefreshToken(ctx, client, token)
 		if errors.Is(err, store.ErrNotFound) {
 			answer, err = t.introspectAccessToken(ctx, token)
 		}
@@ -67,7 +67,7 @@ func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string)
 	if err != nil {
 		return introspection{Active: false}, nil
 	}
-	active, err := t.store.AccessTokenActive(ctx, tok.JwtID(), t.now())
+	active, err := accessTokenActive(ctx, t.store, tok)
 	if err != nil || !active {
 		return introspection{Active: false}, err
 	}
@@ -91,13 +91,18 @@ func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string)
 	return answer, nil
 }
 
-func (t *tokenEndpoint) introspectRefreshToken(ctx context.Context, token string) (introspection, error) {
+// introspectRefreshToken answers only the client the refresh token was issued to: a resource
+// server has no business with refresh tokens (RFC 7662 §2.2 lets the answer depend on who asks).
+func (t *tokenEndpoint) introspectRefreshToken(ctx context.Context, client store.Client, token string) (introspection, error) {
 	grant, rt, err := t.store.RefreshTokenGrant(ctx, store.Hash(token), t.now())
 	if errors.Is(err, store.ErrRevoked) {
 		return introspection{Active: false}, nil
 	}
 	if err != nil {
 		return introspection{}, err
+	}
+	if grant.ClientID != client.ID {
+		return introspection{Active: false}, nil
 	}
 	return introspection{
 		Active:   true,

@@ -1,7 +1,8 @@
 package web
 
 // Signing in and out at Accounts. The resource owner authenticates here, at the authorization
-// server, and never at the client (RFC 6749 §1.2, §10.3 of RFC 6819's threat model).
+// server, and never at the client: that is the point of OAuth (RFC 6749 §1, and step (B) of
+// §4.1), and why RFC 9700 §2.4 says the password grant "MUST NOT be used".
 
 import (
 	"context"

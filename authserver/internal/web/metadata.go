@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/valet/authserver/internal/keys"
 )
 
 // metadata is the RFC 8414 §2 document. The issuer is the public URL verbatim, and every
@@ -34,7 +36,7 @@ type metadata struct {
 	ClaimsSupported                        []string `json:"claims_supported"`
 }
 
-func newMetadata(issuer, signingAlg string) metadata {
+func newMetadata(issuer string) metadata {
 	scopes := make([]string, len(Scopes))
 	for i, s := range Scopes {
 		scopes[i] = s.Name
@@ -57,7 +59,7 @@ func newMetadata(issuer, signingAlg string) metadata {
 		CodeChallengeMethodsSupported:          []string{"S256"},
 		AuthorizationResponseISSSupported:      true,
 		SubjectTypesSupported:                  []string{"public"},
-		IDTokenSigningAlgValuesSupported:       []string{signingAlg},
+		IDTokenSigningAlgValuesSupported:       []string{keys.IDTokenAlg.String()},
 		PromptValuesSupported:                  []string{"none", "login", "consent"},
 		ClaimsSupported:                        []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "name"},
 	}

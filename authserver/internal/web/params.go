@@ -43,10 +43,21 @@ func parseParams(raw string, repeatable ...string) (url.Values, error) {
 		return nil, fmt.Errorf("the parameters are not valid form encoding: %v", err)
 	}
 	for name, vs := range values {
+		kept := vs[:0]
 		for _, v := range vs {
 			if len(v) > maxParamBytes {
 				return nil, fmt.Errorf("parameter %q is longer than %d bytes", truncate(name, 40), maxParamBytes)
 			}
+			if v != "" {
+				kept = append(kept, v)
+			}
+		}
+		// RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were
+		// omitted from the request."
+		if len(kept) == 0 {
+			delete(values, name)
+		} else {
+			values[name] = kept
 		}
 	}
 	for _, name := range singleValued {
@@ -57,27 +68,36 @@ func parseParams(raw string, repeatable ...string) (url.Values, error) {
 	return values, nil
 }
 
-// readForm reads and parses a POST body, which RFC 6749 §3.2 and RFC 7009/7662 require to be
-// application/x-www-form-urlencoded. Parameters in the URL are refused: RFC 6749 §2.3.1 says
+// readForm reads and parses a POST body, which RFC 6749 (Appendix B, §4.1.3, §6), RFC 7009 §2.1
+// and RFC 7662 §2.1 require to be application/x-www-form-urlencoded. Parameters in the URL are refused: RFC 6749 §2.3.1 says
 // client credentials "MUST NOT be included in the request URI", and anything else sent there
 // would end up in logs.
 func readForm(r *http.Request, repeatable ...string) (url.Values, error) {
 	if r.URL.RawQuery != "" {
 		return nil, errors.New("send the parameters in the request body, not in the URL")
 	}
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseParams(body, repeatable...)
+}
+
+// readBody returns a form-encoded request body, at most maxBodyBytes of it.
+func readBody(r *http.Request) (string, error) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/x-www-form-urlencoded" {
-		return nil, errors.New("the body must be sent as Content-Type: application/x-www-form-urlencoded")
+		return "", errors.New("the body must be sent as Content-Type: application/x-www-form-urlencoded")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, fmt.Errorf("the request body is larger than %d KiB", maxBodyBytes>>10)
+		return "", fmt.Errorf("the request body is larger than %d KiB", maxBodyBytes>>10)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("could not read the request body: %v", err)
+		return "", fmt.Errorf("could not read the request body: %v", err)
 	}
-	return parseParams(string(body), repeatable...)
+	return string(body), nil
 }
 
 func truncate(s string, n int) string {

@@ -1,7 +1,9 @@
 package web
 
-// Proof Key for Code Exchange, RFC 7636, with the only method RFC 9700 §2.1.1 lets us keep:
-// S256. "plain" sends the verifier itself through the browser, which defeats the point.
+// Proof Key for Code Exchange, RFC 7636. Accounts requires it of every client (RFC 9700 §2.1.1
+// makes it a MUST for public clients and RECOMMENDED for the rest; the stricter rule is ours),
+// and accepts only S256: with "plain" the verifier itself crosses the browser, and RFC 9700
+// §2.1.1 says S256 is currently the only method that does not expose it.
 
 import (
 	"crypto/sha256"
@@ -15,9 +17,9 @@ func checkCodeChallenge(challenge, method string) error {
 	switch method {
 	case "S256":
 	case "":
-		return errors.New("code_challenge_method is missing; send code_challenge_method=S256 (PKCE is required, RFC 9700 §2.1.1)")
+		return errors.New("code_challenge_method is missing; send code_challenge_method=S256 (Accounts requires PKCE of every client, RFC 9700 §2.1.1)")
 	case "plain":
-		return errors.New("code_challenge_method=plain is refused; use S256 (RFC 9700 §2.1.1)")
+		return errors.New("code_challenge_method=plain is refused: it exposes the verifier; use S256 (RFC 9700 §2.1.1)")
 	default:
 		return errors.New("code_challenge_method must be S256")
 	}

@@ -9,9 +9,11 @@ import (
 )
 
 // matchRedirectURI reports whether redirectURI is one of the client's registered URIs, compared
-// as exact strings. RFC 9700 §4.1.3: "authorization servers MUST utilize exact string matching"
-// when comparing client redirection URIs against pre-registered URIs. No prefix, no pattern, no
+// as exact strings. RFC 9700 §2.1: "When comparing client redirection URIs against pre-registered
+// URIs, authorization servers MUST utilize exact string matching". No prefix, no pattern, no
 // normalisation: each would let an attacker steer a code somewhere the client never listed.
+// (§2.1 allows one exception, a variable port for native apps on localhost, per RFC 8252 §7.3;
+// Valet has no native apps, so it makes none.)
 func matchRedirectURI(registered []string, redirectURI string) bool {
 	return slices.Contains(registered, redirectURI)
 }

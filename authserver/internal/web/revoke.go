@@ -69,7 +69,7 @@ func (t *tokenEndpoint) revokeAccessToken(ctx context.Context, client store.Clie
 	if err := checkTokenOwner(stringClaim(tok, "client_id"), client.ID); err != nil {
 		return err
 	}
-	return t.store.RevokeAccessToken(ctx, tok.JwtID(), t.now())
+	return t.store.RevokeAccessToken(ctx, tok.JwtID(), tok.Expiration(), t.now())
 }
 
 // checkTokenOwner enforces RFC 7009 §2.1: the server "verifies whether the token was issued to

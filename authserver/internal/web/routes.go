@@ -24,6 +24,7 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 
 	// The front channel of OAuth: the browser is sent here by the client.
 	e.GET("/authorize", handleAuthorize(f))
+	e.POST("/authorize", handleAuthorize(f))
 	e.GET("/authorize/continue", handleAuthorizeContinue(f))
 
 	// The back channel: clients and resource servers call these directly.
@@ -37,5 +38,5 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 	e.GET("/.well-known/oauth-authorization-server", handleMetadata(meta))
 	e.GET("/.well-known/openid-configuration", handleMetadata(meta))
 	e.GET("/.well-known/jwks.json", handleJWKS(k))
-	e.GET("/healthz", handleHealth(st, k))
+	e.GET("/healthz", handleHealth(st, k, keys.InUse(t.minter.accessAlg)))
 }

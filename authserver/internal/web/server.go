@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/lestrrat-go/jwx/v2/jwa"
 
 	"github.com/valet/authserver/internal/keys"
 	"github.com/valet/authserver/internal/store"
@@ -21,8 +22,9 @@ type Config struct {
 	// of every URL in the metadata.
 	Issuer string
 	// Audience is the aud of access tokens that carry photos.* scopes: Photos' public URL.
-	Audience        string
-	SigningAlg      string
+	Audience string
+	// SigningAlg signs access tokens. ID tokens are always signed with keys.IDTokenAlg.
+	SigningAlg      jwa.SignatureAlgorithm
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
@@ -53,7 +55,7 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	t := &tokenEndpoint{
 		store:   st,
 		clients: newClientAuthenticator(st),
-		minter: &minter{keys: keyring, issuer: cfg.Issuer, audience: cfg.Audience,
+		minter: &minter{keys: keyring, accessAlg: cfg.SigningAlg, issuer: cfg.Issuer, audience: cfg.Audience,
 			accessTTL: cfg.AccessTokenTTL, now: cfg.Now},
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
@@ -62,6 +64,6 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	if err != nil {
 		return nil, err
 	}
-	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer, cfg.SigningAlg), static)
+	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer), static)
 	return e, nil
 }

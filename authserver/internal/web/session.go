@@ -18,8 +18,13 @@ import (
 // localhost share one cookie jar; each service prefixes its cookies with its own name.
 const sessionCookie = "accounts_session"
 
-// sessionTTL is how long a browser stays signed in at Accounts.
-const sessionTTL = 12 * time.Hour
+const (
+	// sessionTTL is how long a browser stays signed in at Accounts.
+	sessionTTL = 12 * time.Hour
+	// anonymousTTL is how long a session lives before anyone signs in: long enough to find a
+	// password, short enough that bots hitting /login do not fill the database.
+	anonymousTTL = time.Hour
+)
 
 // sessions reads and writes browser sessions: the cookie, the row behind it, and its CSRF token.
 type sessions struct {
@@ -45,7 +50,7 @@ func (s *sessions) ensure(c echo.Context) (store.Session, error) {
 		return sess, err
 	}
 	id := randomToken()
-	sess, err = s.store.CreateSession(c.Request().Context(), store.Hash(id), randomToken(), s.now().Add(sessionTTL))
+	sess, err = s.store.CreateSession(c.Request().Context(), store.Hash(id), randomToken(), s.now().Add(anonymousTTL))
 	if err != nil {
 		return store.Session{}, err
 	}

@@ -83,16 +83,10 @@ func (t *tokenEndpoint) issue(c echo.Context, g store.Grant, scope []string, wit
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	resp := tokenResponse{
-		AccessToken: access,
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(rec.ExpiresAt.Sub(now).Seconds()),
-		Scope:       joinScope(scope),
-	}
+	resp := t.response(access, rec, scope, now)
 	var refresh *store.RefreshToken
 	if withRefresh {
-		resp.RefreshToken = randomToken()
-		refresh = &store.RefreshToken{Hash: store.Hash(resp.RefreshToken), ExpiresAt: now.Add(t.refreshTTL)}
+		refresh = t.newRefreshToken(&resp, now)
 	}
 	err = t.store.IssueTokens(ctx, g.ID, rec, refresh, now)
 	if errors.Is(err, store.ErrRevoked) {
@@ -102,4 +96,21 @@ func (t *tokenEndpoint) issue(c echo.Context, g store.Grant, scope []string, wit
 		return tokenResponse{}, err
 	}
 	return resp, nil
+}
+
+// response is the RFC 6749 §5.1 answer for an access token.
+func (t *tokenEndpoint) response(access string, rec store.AccessToken, scope []string, now time.Time) tokenResponse {
+	return tokenResponse{
+		AccessToken: access,
+		TokenType:   "Bearer",
+		ExpiresIn:   int64(rec.ExpiresAt.Sub(now).Seconds()),
+		Scope:       joinScope(scope),
+	}
+}
+
+// newRefreshToken adds a fresh refresh token to the response and returns the record to store:
+// 256 random bits, opaque, kept only as a hash.
+func (t *tokenEndpoint) newRefreshToken(resp *tokenResponse, now time.Time) *store.RefreshToken {
+	resp.RefreshToken = randomToken()
+	return &store.RefreshToken{Hash: store.Hash(resp.RefreshToken), ExpiresAt: now.Add(t.refreshTTL)}
 }

@@ -15,7 +15,14 @@ import (
 // client_id, there is no auth_time, and no refresh token (RFC 6749 §4.4.3: "A refresh token
 // SHOULD NOT be included").
 func (t *tokenEndpoint) clientCredentials(c echo.Context, client store.Client, form url.Values) (tokenResponse, error) {
-	scope := client.Scopes // RFC 6749 §3.3: without a scope parameter, use the registered default
+	// RFC 6749 §3.3: without a scope parameter, use a default: the client's registered scopes,
+	// less those about a user.
+	var scope []string
+	for _, s := range client.Scopes {
+		if s != "openid" && s != "profile" {
+			scope = append(scope, s)
+		}
+	}
 	if raw, ok := form["scope"]; ok {
 		var err error
 		if scope, err = parseScope(raw[0]); err != nil {
@@ -33,20 +40,12 @@ func (t *tokenEndpoint) clientCredentials(c echo.Context, client store.Client, f
 			return tokenResponse{}, errInvalidScope("scope " + quote(s) + " is about a user, and client_credentials has none")
 		}
 	}
-	ctx := c.Request().Context()
+	// Nothing is stored: there is no user grant to revoke. The token is remembered only if
+	// the client revokes it (see revoke.go).
 	now := t.now()
-	grant := store.Grant{ClientID: client.ID, Scope: scope, CreatedAt: now}
-	access, rec, err := t.minter.accessToken(ctx, grant, scope)
+	access, rec, err := t.minter.accessToken(c.Request().Context(), store.Grant{ClientID: client.ID}, scope)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	if err := t.store.IssueClientToken(ctx, grant, rec, now); err != nil {
-		return tokenResponse{}, err
-	}
-	return tokenResponse{
-		AccessToken: access,
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(rec.ExpiresAt.Sub(now).Seconds()),
-		Scope:       joinScope(scope),
-	}, nil
+	return t.response(access, rec, scope, now), nil
 }

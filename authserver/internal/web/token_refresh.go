@@ -5,6 +5,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,15 +20,19 @@ func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form u
 	if token == "" {
 		return tokenResponse{}, errInvalidRequest("refresh_token is missing")
 	}
-	// Check the scope before the token is rotated, so that a bad scope costs the client nothing.
+	// The scope is checked before the token is rotated, so a refused scope costs the client nothing.
 	var narrower []string
+	var err error
 	if raw, ok := form["scope"]; ok {
-		var err error
 		if narrower, err = parseScope(raw[0]); err != nil {
 			return tokenResponse{}, errInvalidScope(err.Error())
 		}
 	}
-	grant, err := t.store.RotateRefreshToken(ctx, store.Hash(token), client.ID, t.now())
+	var scope []string
+	grant, err := t.store.RotateRefreshToken(ctx, store.Hash(token), client.ID, t.now(), func(g store.Grant) error {
+		scope, err = refreshScope(g.Scope, client.Scopes, narrower)
+		return err
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return tokenResponse{}, errInvalidGrant("the refresh token is unknown or has expired")
@@ -40,10 +45,6 @@ func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form u
 	case err != nil:
 		return tokenResponse{}, err
 	}
-	scope, err := refreshScope(grant.Scope, narrower)
-	if err != nil {
-		return tokenResponse{}, err
-	}
 	// RFC 6749 §6: the new refresh token keeps the grant's full scope; only the access token is
 	// narrowed.
 	return t.issue(c, grant, scope, true)
@@ -51,8 +52,19 @@ func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form u
 
 // refreshScope decides the access token's scope on refresh. RFC 6749 §6: the requested scope
 // "MUST NOT include any scope not originally granted by the resource owner, and if omitted is
-// treated as equal to the scope originally granted".
-func refreshScope(granted, requested []string) ([]string, error) {
+// treated as equal to the scope originally granted". A scope the client is no longer registered
+// for is dropped.
+func refreshScope(granted, registered, requested []string) ([]string, error) {
+	var still []string
+	for _, s := range granted {
+		if slices.Contains(registered, s) {
+			still = append(still, s)
+		}
+	}
+	if len(still) == 0 {
+		return nil, errInvalidGrant("the client is no longer registered for any scope of this grant")
+	}
+	granted = still
 	if requested == nil {
 		return granted, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
@@ -24,6 +25,7 @@ const accessTokenType = "at+jwt"
 // minter signs tokens with the keyring's current key.
 type minter struct {
 	keys      *keys.Keyring
+	accessAlg jwa.SignatureAlgorithm
 	issuer    string
 	audience  string // the resource server, for photos.* scopes
 	accessTTL time.Duration
@@ -52,7 +54,7 @@ func (m *minter) accessToken(ctx context.Context, g store.Grant, scope []string)
 	if !g.AuthTime.IsZero() {
 		claims["auth_time"] = g.AuthTime.Unix()
 	}
-	token, err := m.sign(ctx, claims, accessTokenType)
+	token, err := m.sign(ctx, claims, accessTokenType, m.accessAlg)
 	return token, rec, err
 }
 
@@ -85,16 +87,16 @@ func (m *minter) idToken(ctx context.Context, g store.Grant, scope []string, nam
 	if subsetOf([]string{"profile"}, scope) {
 		claims["name"] = name
 	}
-	return m.sign(ctx, claims, "JWT")
+	return m.sign(ctx, claims, "JWT", keys.IDTokenAlg)
 }
 
-func (m *minter) sign(ctx context.Context, claims map[string]any, typ string) (string, error) {
-	key, err := m.keys.Signing(ctx)
+func (m *minter) sign(ctx context.Context, claims map[string]any, typ string, alg jwa.SignatureAlgorithm) (string, error) {
+	key, err := m.keys.Signing(ctx, alg)
 	if err != nil {
 		return "", err
 	}
 	tok := jwt.New()
-	// RFC 9068 §2.2 and OpenID Connect use a single string for one audience.
+	// One audience as a single string (RFC 7519 §4.1.3 allows it), as the contract asks.
 	tok.Options().Enable(jwt.FlattenAudience)
 	for name, v := range claims {
 		if err := tok.Set(name, v); err != nil {
@@ -139,6 +141,26 @@ func (m *minter) verifyAccessToken(ctx context.Context, raw string) (jwt.Token, 
 		return nil, err
 	}
 	return tok, nil
+}
+
+// accessTokenActive reports whether a verified access token is still good: not revoked, on its
+// own or through its grant. A token issued for a user's grant must be on record; a
+// client_credentials token (no auth_time: no user signed in) is on record only once revoked,
+// and its client must still be registered.
+func accessTokenActive(ctx context.Context, st *store.Store, tok jwt.Token) (bool, error) {
+	found, revoked, err := st.AccessTokenStatus(ctx, tok.JwtID())
+	if err != nil {
+		return false, err
+	}
+	if _, forUser := tok.Get("auth_time"); forUser {
+		return found && !revoked, nil
+	}
+	if _, err := st.Client(ctx, stringClaim(tok, "client_id")); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return !revoked, nil
 }
 
 // stringClaim returns a string private claim of a verified token, or "".

@@ -17,7 +17,8 @@ func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 		noStore(c)
 		raw, ok := bearerToken(c.Request())
 		if !ok {
-			return &oauthError{Code: "invalid_request", Status: http.StatusUnauthorized,
+			// RFC 6750 §3.1: a request with no token at all gets no error code.
+			return &oauthError{Status: http.StatusUnauthorized,
 				Description: "send the access token in an Authorization: Bearer header",
 				Challenge:   `Bearer realm="accounts"`}
 		}
@@ -30,7 +31,13 @@ func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 		if err != nil {
 			return invalid("the access token is not valid: " + err.Error())
 		}
-		active, err := t.store.AccessTokenActive(ctx, tok.JwtID(), t.now())
+		// RFC 9068 §4: a resource server must check that the token was meant for it. Userinfo
+		// belongs to Accounts, so the audience must be the issuer: a token for Photos is
+		// refused here, as Photos refuses tokens meant for anyone else.
+		if aud := tok.Audience(); len(aud) != 1 || aud[0] != t.minter.issuer {
+			return invalid("the access token's audience is " + strings.Join(aud, ",") + ", not Accounts; ask for a token with only openid and profile to call userinfo")
+		}
+		active, err := accessTokenActive(ctx, t.store, tok)
 		if err != nil {
 			return err
 		}

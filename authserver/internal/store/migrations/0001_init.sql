@@ -45,7 +45,8 @@ CREATE TABLE authorization_requests (
     code_challenge TEXT NOT NULL,
     nonce          TEXT NOT NULL,
     prompt         TEXT NOT NULL,
-    logged_in      INTEGER NOT NULL DEFAULT 0, -- the user signed in for this request (prompt=login)
+    max_age        INTEGER NOT NULL DEFAULT -1, -- OpenID Connect max_age in seconds; -1 when absent
+    logged_in      INTEGER NOT NULL DEFAULT 0,  -- the user signed in for this request
     created_at     INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL
 );
@@ -59,12 +60,12 @@ CREATE TABLE consents (
     PRIMARY KEY (username, client_id)
 );
 
--- One grant per authorization code or client_credentials request: every token issued from it
--- points here, so revoking the grant revokes them all.
+-- One grant per authorization code: every token issued from it points here, so revoking the
+-- grant revokes them all.
 CREATE TABLE grants (
     id         INTEGER PRIMARY KEY,
     client_id  TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
-    username   TEXT REFERENCES users(username) ON DELETE CASCADE, -- NULL for client_credentials
+    username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
     scope      TEXT NOT NULL,
     auth_time  INTEGER,
     nonce      TEXT NOT NULL DEFAULT '',
@@ -79,7 +80,7 @@ CREATE TABLE authorization_codes (
     code_challenge TEXT NOT NULL,
     expires_at     INTEGER NOT NULL,
     used_at        INTEGER
-);
+) WITHOUT ROWID;
 
 CREATE TABLE refresh_tokens (
     token_hash BLOB PRIMARY KEY,
@@ -87,15 +88,18 @@ CREATE TABLE refresh_tokens (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     rotated_at INTEGER               -- set when exchanged; presenting it again is reuse
-);
-CREATE INDEX refresh_tokens_grant ON refresh_tokens(grant_id);
+) WITHOUT ROWID;
 
--- Access tokens are JWTs; this row only lets introspection and revocation find them by jti.
+-- Tokens are found by their hash or jti, never by grant (revoking a grant marks the grant), so
+-- they have no grant_id index: each index would be one more page written per token.
+
+-- Access tokens are JWTs. A row lets introspection and revocation find a token by jti: every
+-- token issued for a user's grant has one, so revoking the grant shows at once. A
+-- client_credentials token gets a row only when it is revoked.
 CREATE TABLE access_tokens (
     jti        TEXT PRIMARY KEY,
-    grant_id   INTEGER NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
+    grant_id   INTEGER REFERENCES grants(id) ON DELETE CASCADE, -- NULL for client_credentials
     expires_at INTEGER NOT NULL,
     revoked_at INTEGER
-);
-CREATE INDEX access_tokens_grant ON access_tokens(grant_id);
+) WITHOUT ROWID;
 CREATE INDEX grants_user_client ON grants(username, client_id);
