@@ -23,9 +23,10 @@ build: ## Build every service into bin/.
 
 run: build ## Build and run every service on localhost (Ctrl-C stops them all). Data goes to data/.
 	@mkdir -p data
-	@echo "Open http://localhost:9000 (PrintShop), http://localhost:9001 (Accounts), http://localhost:9002 (Photos)."
-	@trap 'kill 0' INT TERM; \
-	for s in $(PRESENT); do ./bin/$$s & done; \
+	@echo "Starting: $(PRESENT). Accounts: http://localhost:9001 (PrintShop :9000 and Photos :9002 once they exist)."
+	@pids=""; \
+	for s in $(PRESENT); do ./bin/$$s & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null; wait' INT TERM; \
 	wait
 
 test: ## Run every test of every module.

@@ -64,8 +64,10 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 			return err
 		}
 		// From here on the redirect URI is safe: errors go back to the client (RFC 6749 §4.1.2.1).
+		// Echo state only if it is one value of sane size: the request is refused otherwise,
+		// and the redirect must not carry megabytes back.
 		state := ""
-		if len(query["state"]) == 1 {
+		if len(query["state"]) == 1 && len(query.Get("state")) <= maxParamBytes {
 			state = query.Get("state")
 		}
 		req, aerr := parseAuthorizeRequest(raw, client)

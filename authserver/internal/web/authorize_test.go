@@ -326,3 +326,18 @@ func TestAuthorizePublicClientAlwaysAsksConsent(t *testing.T) {
 		t.Errorf("second request of a public client went to %s, want /consent", p.Request.URL.Path)
 	}
 }
+
+// An oversized state is refused, and not echoed: the redirect must not carry it back.
+func TestAuthorizeOversizedStateIsNotEchoed(t *testing.T) {
+	srv := newTestServer(t)
+	params := authParams("photos.read")
+	params.Set("state", strings.Repeat("s", 100_000))
+	p := newBrowser(t, srv).get("/authorize?" + params.Encode())
+	u := redirectBack(t, p)
+	if u.Query().Get("error") != "invalid_request" || u.Query().Has("state") {
+		t.Errorf("got error %q, state of %d bytes; want invalid_request and no state", u.Query().Get("error"), len(u.Query().Get("state")))
+	}
+	if n := len(p.Header.Get("Location")); n > 4096 {
+		t.Errorf("Location is %d bytes, want under 4 KiB", n)
+	}
+}

@@ -322,10 +322,11 @@ func TestBadInputAuthorize(t *testing.T) {
 	})
 }
 
-// TestBadInputNeverServerError sends many hostile inputs to every endpoint, anonymously and
-// with a signed-in session and its CSRF token, and checks that none is answered with a 5xx and
-// nothing is logged as an internal error. RFC 6749 §5.2 and §4.1.2.1 give an error code for
-// every bad request; server_error is for the server's own failures only.
+// TestBadInputNeverServerError sends many hostile inputs to every endpoint: anonymously, as an
+// authenticated client, and with a signed-in session and its CSRF token. It checks that none
+// is answered with a 5xx and nothing is logged as an internal error. RFC 6749 §5.2 and
+// §4.1.2.1 give an error code for every bad request; server_error is for the server's own
+// failures only.
 func TestBadInputNeverServerError(t *testing.T) {
 	srv := newTestServer(t)
 	// signIn gives a fresh signed-in session and its CSRF token: an input that carries alice's
@@ -338,6 +339,7 @@ func TestBadInputNeverServerError(t *testing.T) {
 	aliceCookie, _ := signIn(t)
 
 	long := strings.Repeat("A", 3000)
+	edge := strings.Repeat("B", maxParamBytes)
 	var dupes, junk []string
 	for _, name := range singleValued {
 		dupes = append(dupes, name+"=a", name+"=b")
@@ -357,6 +359,9 @@ func TestBadInputNeverServerError(t *testing.T) {
 		{"CRLF injection", "redirect_uri=http%3A%2F%2Flocalhost%3A9000%2Fcallback%0d%0aSet-Cookie%3A+x%3Dy&state=%0d%0aLocation%3A+https%3A%2F%2Fevil.example&client_id=printing&response_type=code"},
 		{"HTML and script", "state=%3Cscript%3Ealert(1)%3C%2Fscript%3E&client_id=%22%3E%3Cimg+src%3Dx%3E&username=%3Cb%3E"},
 		{"values over 2048 bytes", "client_id=printing&token=" + long + "&state=" + long},
+		{"values of exactly 2048 bytes, which the parser lets through", strings.Join([]string{"client_id=printing",
+			"token=" + edge, "refresh_token=" + edge, "code=" + edge, "state=" + edge, "request=" + edge, "username=" + edge,
+			"password=" + edge, "redirect_uri=" + edge, "code_verifier=" + edge, "nonce=" + edge}, "&")},
 		{"65 parameters", badInputParams(65)},
 		{"every OAuth parameter twice", strings.Join(dupes, "&")},
 		{"every OAuth parameter with a junk value", strings.Join(junk, "&")},
@@ -399,6 +404,12 @@ func TestBadInputNeverServerError(t *testing.T) {
 					r.body, r.contentType = in.raw, badInputForm
 				}
 				check(t, r, "anonymous")
+				if ep.method == http.MethodPost {
+					// An authenticated confidential client gets past client authentication.
+					authed := r
+					authed.clientID, authed.secret = "printing", printingSecret
+					check(t, authed, "as client printing")
+				}
 				if ep.path == "/logout" {
 					continue // it would end alice's session for the rest of the test
 				}

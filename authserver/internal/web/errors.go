@@ -76,8 +76,11 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 		case errors.As(err, &pe):
 		case errors.As(err, &he):
 			msg := http.StatusText(he.Code)
-			if he.Code == http.StatusNotFound {
+			switch he.Code {
+			case http.StatusNotFound:
 				msg = "There is no page at " + req.URL.Path + " on Accounts."
+			case http.StatusMethodNotAllowed:
+				msg = req.Method + " is not allowed at " + req.URL.Path + "; use " + c.Response().Header().Get("Allow") + "."
 			}
 			if isAPIPath(req.URL.Path) {
 				oe = &oauthError{Code: "invalid_request", Description: msg, Status: he.Code}
@@ -97,7 +100,8 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 		if oe != nil {
 			noStore(c)
 			if oe.Challenge != "" {
-				c.Response().Header().Set("WWW-Authenticate", oe.Challenge)
+				// Set directly to keep the RFC's spelling; Header.Set would write Www-Authenticate.
+				c.Response().Header()["WWW-Authenticate"] = []string{oe.Challenge}
 			}
 			c.Set(logErrorKey, oe.Code)
 			body := map[string]string{"error_description": oe.Description}

@@ -531,19 +531,22 @@ func TestProtectionNoOpenRedirect(t *testing.T) {
 			return 0
 		}},
 		{"GET /authorize with redirect_uri=https://evil.example (RFC 6749 §4.1.2.1 MUST NOT redirect)", "printing", func(t *testing.T, srv *testServer, b *browser) int {
-			b.signIn("alice", "wonderland")
+			// With consent remembered, a redirect URI that were wrongly accepted would get the
+			// code at once; with a bad scope, it would get the error.
+			b.code("photos.read")
 			b.get(evilQuery("https://evil.example"))
-			return 0
+			b.get(strings.Replace(evilQuery("https://evil.example"), "scope=photos.read", "scope=photos.delete", 1))
+			return 3
 		}},
 		{"GET /authorize with a redirect_uri that only starts like the registered one (RFC 9700 §4.1.3 exact match)", "printing", func(t *testing.T, srv *testServer, b *browser) int {
-			b.signIn("alice", "wonderland")
+			b.code("photos.read")
 			for _, evil := range []string{
 				printingRedirect + ".evil.example", printingRedirect + "/../../evil", printingRedirect + "?next=https://evil.example",
 				"http://localhost:9000@evil.example/callback", "http://localhost:9100/callback",
 			} {
 				b.get(evilQuery(evil))
 			}
-			return 0
+			return 3
 		}},
 		{"GET /authorize with a bad scope and redirect_uri=//evil.example", "printing", func(t *testing.T, srv *testServer, b *browser) int {
 			p := authParams("photos.delete")
