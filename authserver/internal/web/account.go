@@ -51,20 +51,13 @@ func handleAccount(f *flow) echo.HandlerFunc {
 // refresh tokens, and (for introspection) its access tokens.
 func handleAccountRevoke(f *flow) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		form, err := readForm(c.Request())
+		form, sess, err := f.sessions.postedForm(c)
 		if err != nil {
-			return &pageError{Status: http.StatusBadRequest, Title: "The revoke form was not readable", Message: err.Error()}
+			return err
 		}
-		sess, err := f.sessions.load(c)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && sess.Username == "") {
+		if sess.Username == "" {
 			return &pageError{Status: http.StatusForbidden, Title: "You are not signed in",
 				Message: "Sign in at Accounts to manage your connected apps."}
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkCSRF(form, sess); err != nil {
-			return err
 		}
 		ctx := c.Request().Context()
 		client, err := f.store.Client(ctx, form.Get("client_id"))

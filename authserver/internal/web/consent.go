@@ -5,14 +5,11 @@ package web
 // may grant fewer scopes than were asked for (RFC 6749 §3.3).
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/valet/authserver/internal/store"
 )
 
 type consentData struct {
@@ -41,18 +38,8 @@ func handleConsentPage(f *flow) echo.HandlerFunc {
 // issues a code for the ticked scopes and remembers them for next time.
 func handleConsent(f *flow) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		form, err := readForm(c.Request(), "scope")
+		form, _, err := f.sessions.postedForm(c, "scope")
 		if err != nil {
-			return &pageError{Status: http.StatusBadRequest, Title: "The consent form was not readable", Message: err.Error()}
-		}
-		sess, err := f.sessions.load(c)
-		if errors.Is(err, store.ErrNotFound) {
-			return checkCSRF(form, store.Session{})
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkCSRF(form, sess); err != nil {
 			return err
 		}
 		id, req, _, sess, err := f.loadRequest(c, form.Get("request"))

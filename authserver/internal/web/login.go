@@ -69,18 +69,8 @@ func handleLoginPage(f *flow) echo.HandlerFunc {
 // answers 303: on to the pending request, or to the account page.
 func handleLogin(f *flow) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		form, err := readForm(c.Request())
+		form, sess, err := f.sessions.postedForm(c)
 		if err != nil {
-			return &pageError{Status: http.StatusBadRequest, Title: "The sign-in form was not readable", Message: err.Error()}
-		}
-		sess, err := f.sessions.load(c)
-		if errors.Is(err, store.ErrNotFound) {
-			return checkCSRF(form, store.Session{})
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkCSRF(form, sess); err != nil {
 			return err
 		}
 		ctx := c.Request().Context()
@@ -130,18 +120,8 @@ func checkPassword(ctx context.Context, st *store.Store, username, password stri
 // handleLogout ends the session.
 func handleLogout(f *flow) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		form, err := readForm(c.Request())
+		_, sess, err := f.sessions.postedForm(c)
 		if err != nil {
-			return &pageError{Status: http.StatusBadRequest, Title: "The sign-out form was not readable", Message: err.Error()}
-		}
-		sess, err := f.sessions.load(c)
-		if errors.Is(err, store.ErrNotFound) {
-			return c.Redirect(http.StatusSeeOther, "/login")
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkCSRF(form, sess); err != nil {
 			return err
 		}
 		if err := f.sessions.end(c, sess); err != nil {

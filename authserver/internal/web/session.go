@@ -88,16 +88,37 @@ func (s *sessions) setCookie(c echo.Context, value string, maxAge time.Duration)
 	})
 }
 
+// postedForm reads a form posted from one of Accounts' pages, with the browser's session, and
+// checks the form's CSRF token against that session.
+func (s *sessions) postedForm(c echo.Context, repeatable ...string) (url.Values, store.Session, error) {
+	form, err := readForm(c.Request(), repeatable...)
+	if err != nil {
+		return nil, store.Session{}, &pageError{Status: http.StatusBadRequest, Title: "The form could not be read", Message: err.Error()}
+	}
+	sess, err := s.load(c)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.Session{}, errCSRF()
+	}
+	if err != nil {
+		return nil, store.Session{}, err
+	}
+	return form, sess, checkCSRF(form, sess)
+}
+
 // checkCSRF compares the form's csrf_token with the session's, in constant time. Every form
 // at Accounts posts one, so another site cannot submit a form in the user's name.
 func checkCSRF(form url.Values, sess store.Session) error {
 	got := form.Get("csrf_token")
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) != 1 {
-		return &pageError{Status: http.StatusForbidden, Title: "This form has expired",
-			Message: "The form's CSRF token is missing or does not belong to your session, so Accounts did not act on it. " +
-				"Go back, reload the page and submit it again."}
+		return errCSRF()
 	}
 	return nil
+}
+
+func errCSRF() *pageError {
+	return &pageError{Status: http.StatusForbidden, Title: "This form has expired",
+		Message: "The form's CSRF token is missing or does not belong to your session, so Accounts did not act on it. " +
+			"Go back, reload the page and submit it again."}
 }
 
 // randomToken returns 256 random bits, base64url-encoded: for session ids, CSRF tokens,
