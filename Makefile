@@ -24,7 +24,7 @@ build: ## Build every service into bin/.
 
 run: build ## Build and run every service on localhost (Ctrl-C stops them all). Data goes to data/.
 	@mkdir -p data
-	@echo "Starting: $(PRESENT). Accounts: http://localhost:9001 (PrintShop :9000 and Photos :9002 once they exist)."
+	@echo "Starting: $(PRESENT). PrintShop http://localhost:9000, Accounts http://localhost:9001, Photos http://localhost:9002."
 	@pids=""; \
 	for s in $(PRESENT); do ./bin/$$s & pids="$$pids $$!"; done; \
 	trap 'kill $$pids 2>/dev/null; wait' INT TERM; \

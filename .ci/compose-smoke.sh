@@ -15,7 +15,6 @@ export PATH="/usr/local/go/bin:$PATH"
 PROJECT="${COMPOSE_PROJECT:-valet-smoke}"
 HEALTHY_TIMEOUT="${HEALTHY_TIMEOUT:-180}"
 MAX_IMAGE_MB="${MAX_IMAGE_MB:-25}"
-BASE=http://localhost:9001
 
 say() { printf '== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
@@ -99,63 +98,114 @@ fi
 say "using ${cmd[*]}: $("${cmd[@]}" version 2>/dev/null | head -n 1)"
 compose=("${cmd[@]}" -p "$PROJECT" -f docker-compose.yml)
 
-if curl -s -o /dev/null --max-time 2 "$BASE/healthz"; then
-	fail "something already answers on port 9001; stop it first (make run? another compose project?)"
-fi
+for port in 9000 9001 9002; do
+	if curl -s -o /dev/null --max-time 2 "http://localhost:$port/healthz"; then
+		fail "something already answers on port $port; stop it first (make run? another compose project?)"
+	fi
+done
 "${compose[@]}" config -q || fail "the compose file is not valid for ${compose[*]}"
 
 # --- up -----------------------------------------------------------------------------------------
+services=$("${compose[@]}" config --services | tr '\n' ' ')
+say "services: $services"
 say "${compose[*]} up -d --build"
 t0=$(date +%s)
 "${compose[@]}" up -d --build </dev/null
 t1=$(date +%s)
-cid="$("${compose[@]}" ps -q authserver)"
-[ -n "$cid" ] || fail "no authserver container"
 
-say "waiting for authserver to be healthy (at most ${HEALTHY_TIMEOUT} s)"
-status=""
-while :; do
-	status="$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}no-healthcheck{{end}}' "$cid")"
-	case "$status" in
-	running/healthy) break ;;
-	*/unhealthy | exited/* | dead/* | */no-healthcheck) fail "authserver is $status" ;;
-	esac
-	[ $(($(date +%s) - t1)) -lt "$HEALTHY_TIMEOUT" ] || fail "authserver not healthy after ${HEALTHY_TIMEOUT} s ($status)"
-	sleep 1
+say "waiting for every service to be healthy (at most ${HEALTHY_TIMEOUT} s)"
+for service in $services; do
+	cid="$("${compose[@]}" ps -q "$service")"
+	[ -n "$cid" ] || fail "no $service container"
+	while :; do
+		status="$(docker inspect -f '{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}no-healthcheck{{end}}' "$cid")"
+		case "$status" in
+		running/healthy) break ;;
+		*/unhealthy | exited/* | dead/* | */no-healthcheck) fail "$service is $status" ;;
+		esac
+		[ $(($(date +%s) - t1)) -lt "$HEALTHY_TIMEOUT" ] || fail "$service not healthy after ${HEALTHY_TIMEOUT} s ($status)"
+		sleep 1
+	done
+	say "$service is healthy after $(($(date +%s) - t0)) s"
 done
 t2=$(date +%s)
 
 # --- checks from the host -----------------------------------------------------------------------
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1"; }
+A=http://localhost:9001
+P=http://localhost:9002
 
-c="$(code "$BASE/healthz")"
-[ "$c" = 200 ] || fail "GET /healthz: $c, want 200"
-say "GET /healthz: 200"
+for base in $A $P; do
+	c="$(code "$base/healthz")"
+	[ "$c" = 200 ] || fail "GET $base/healthz: $c, want 200"
+done
+say "GET /healthz: 200 on Accounts and Photos"
 
-meta="$(curl -fsS --max-time 10 "$BASE/.well-known/oauth-authorization-server")" ||
+meta="$(curl -fsS --max-time 10 "$A/.well-known/oauth-authorization-server")" ||
 	fail "GET /.well-known/oauth-authorization-server failed"
 printf '%s' "$meta" | grep -Eq '"issuer"[[:space:]]*:[[:space:]]*"http://localhost:9001"' ||
 	fail "metadata has no \"issuer\":\"http://localhost:9001\": $meta"
-say "GET /.well-known/oauth-authorization-server: issuer is http://localhost:9001"
+say "Accounts' issuer is http://localhost:9001"
 
-c="$(code "$BASE/authorize?client_id=printing&redirect_uri=http%3A%2F%2Fevil.example%2F")"
+c="$(code "$A/authorize?client_id=printing&redirect_uri=http%3A%2F%2Fevil.example%2F")"
 [ "$c" = 400 ] || fail "GET /authorize with a foreign redirect_uri: $c, want 400 (never a redirect)"
-say "GET /authorize?client_id=printing&redirect_uri=http://evil.example/: 400"
+say "GET /authorize with a foreign redirect_uri: 400"
 
-user="$(docker inspect -f '{{.Config.User}}' "$cid")"
-[ "$user" = 65532:65532 ] || fail "authserver runs as '$user', want 65532:65532"
-volume="$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}' "$cid")"
-[ -n "$volume" ] || fail "no volume at /data"
-db="$(docker run --rm -v "$volume:/data:ro" --entrypoint /bin/ls golang:1.26-alpine -ln /data/authserver.db)" ||
-	fail "no /data/authserver.db in volume $volume"
-say "volume $volume holds the database: $db"
+challenge="$(curl -s -o /dev/null -D - --max-time 10 "$P/api/photos" | tr -d '\r' | grep -i '^www-authenticate:' || true)"
+printf '%s' "$challenge" | grep -q 'Bearer realm="photos"' || fail "GET /api/photos without a token: challenge is '$challenge'"
+say "GET /api/photos without a token: 401, $challenge"
 
-image="$(docker inspect -f '{{.Image}}' "$cid")"
-bytes="$(docker image inspect -f '{{.Size}}' "$image")"
-say "image:"
-docker image ls --no-trunc | awk -v id="$image" 'NR == 1 || $3 == id'
-mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
-say "image size: $mb MB (limit $MAX_IMAGE_MB MB)"
-awk -v b="$bytes" -v m="$MAX_IMAGE_MB" 'BEGIN { exit !(b <= m * 1e6) }' || fail "image is $mb MB, over $MAX_IMAGE_MB MB"
+# The whole authorization code flow across the containers, as a browser and a client would:
+# the browser talks to localhost; Photos checks the token with keys it fetched from
+# http://authserver:9001 over the Compose network, against iss http://localhost:9001.
+jar="$(mktemp)"
+verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk
+challenge_s256=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+authorize="$A/authorize?response_type=code&client_id=printing&redirect_uri=http%3A%2F%2Flocalhost%3A9000%2Fcallback&scope=photos.read&state=smoke&code_challenge=$challenge_s256&code_challenge_method=S256"
+login_url="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" "$authorize")"
+request="${login_url##*request=}"
+page="$(curl -s -c "$jar" -b "$jar" "$login_url")"
+csrf="$(printf '%s' "$page" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
+[ -n "$csrf" ] || fail "the login page has no csrf_token"
+curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "request=$request" \
+	-d username=alice -d password=wonderland "$A/login"
+page="$(curl -s -c "$jar" -b "$jar" "$A/consent?request=$request")"
+csrf="$(printf '%s' "$page" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
+callback="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" \
+	--data-urlencode "request=$request" -d decision=allow -d scope=photos.read "$A/consent")"
+rm -f "$jar"
+case "$callback" in
+http://localhost:9000/callback\?*code=*) ;;
+*) fail "consent did not redirect to the callback with a code: '$callback'" ;;
+esac
+code_value="$(printf '%s' "$callback" | sed 's/.*[?&]code=\([^&]*\).*/\1/')"
+tokens="$(curl -s -u printing:printshop-demo-secret -d grant_type=authorization_code -d "code=$code_value" \
+	-d redirect_uri=http://localhost:9000/callback -d "code_verifier=$verifier" "$A/token")"
+access_token="$(printf '%s' "$tokens" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+[ -n "$access_token" ] || fail "no access token: $tokens"
+say "alice signed in, consented, and PrintShop's code became an access token"
+photos="$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $access_token" "$P/api/photos")"
+[ "$(printf '%s' "$photos" | tail -n 1)" = 200 ] || fail "GET /api/photos with the token: $photos"
+count="$(printf '%s' "$photos" | head -n 1 | grep -o '"id":' | wc -l)"
+[ "$count" -ge 8 ] || fail "alice has $count photos, want her demo library of 8 or more"
+say "GET /api/photos with alice's token: 200, $count photos"
 
-say "timing: up --build took $((t1 - t0)) s; started -> healthy $((t2 - t1)) s; up -> healthy $((t2 - t0)) s"
+# --- the containers and images ------------------------------------------------------------------
+say "images:"
+docker image ls | awk 'NR == 1 || /valet-smoke/'
+for service in $services; do
+	cid="$("${compose[@]}" ps -q "$service")"
+	user="$(docker inspect -f '{{.Config.User}}' "$cid")"
+	[ "$user" = 65532:65532 ] || fail "$service runs as '$user', want 65532:65532"
+	volume="$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}' "$cid")"
+	[ -n "$volume" ] || fail "$service has no volume at /data"
+	db="$(docker run --rm -v "$volume:/data:ro" --entrypoint /bin/ls golang:1.26-alpine -ln /data/"$service".db)" ||
+		fail "no /data/$service.db in volume $volume"
+	image="$(docker inspect -f '{{.Image}}' "$cid")"
+	bytes="$(docker image inspect -f '{{.Size}}' "$image")"
+	mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+	say "$service: runs as $user; image $mb MB (limit $MAX_IMAGE_MB MB); database: $db"
+	awk -v b="$bytes" -v m="$MAX_IMAGE_MB" 'BEGIN { exit !(b <= m * 1e6) }' || fail "$service image is $mb MB, over $MAX_IMAGE_MB MB"
+done
+
+say "timing: up --build took $((t1 - t0)) s; started -> all healthy $((t2 - t1)) s; up -> all healthy $((t2 - t0)) s"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,5 +78,16 @@ func TestMetadataRules(t *testing.T) {
 	}
 	if len(list("token_endpoint_auth_methods_supported")) == 0 {
 		t.Error("token_endpoint_auth_methods_supported is empty")
+	}
+}
+
+// RFC 9110 §9.3.2: HEAD answers like GET, without the body.
+func TestHeadOnDiscoveryAndHealth(t *testing.T) {
+	srv := newTestServer(t)
+	for _, path := range []string{"/", "/healthz", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json"} {
+		p := newBrowser(t, srv).do(http.MethodHead, path, nil)
+		if p.StatusCode != http.StatusOK || p.Body != "" {
+			t.Errorf("HEAD %s: got %d with %d body bytes, want 200 and none", path, p.StatusCode, len(p.Body))
+		}
 	}
 }

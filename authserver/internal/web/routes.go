@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,8 +12,10 @@ import (
 
 // addRoutes lists every route Accounts serves.
 func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys.Keyring, meta metadata, static fs.FS) {
+	getOrHead := []string{http.MethodGet, http.MethodHead}
+
 	// Pages for people.
-	e.GET("/", handleHome(f))
+	e.Match(getOrHead, "/", handleHome(f))
 	e.GET("/login", handleLoginPage(f))
 	e.POST("/login", handleLogin(f))
 	e.POST("/logout", handleLogout(f))
@@ -35,8 +38,8 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 	e.POST("/userinfo", handleUserinfo(t))
 
 	// Discovery.
-	e.GET("/.well-known/oauth-authorization-server", handleMetadata(meta))
-	e.GET("/.well-known/openid-configuration", handleMetadata(meta))
-	e.GET("/.well-known/jwks.json", handleJWKS(k))
-	e.GET("/healthz", handleHealth(st, k, keys.InUse(t.minter.accessAlg)))
+	e.Match(getOrHead, "/.well-known/oauth-authorization-server", handleMetadata(meta))
+	e.Match(getOrHead, "/.well-known/openid-configuration", handleMetadata(meta))
+	e.Match(getOrHead, "/.well-known/jwks.json", handleJWKS(k))
+	e.Match(getOrHead, "/healthz", handleHealth(st, k, keys.InUse(t.minter.accessAlg)))
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// config is every setting of Photos, read from the environment.
+type config struct {
+	Addr          string
+	PublicURL     string
+	DB            string
+	Issuer        string
+	Audience      string
+	AuthServerURL string // back channel to Accounts: JWKS and introspection
+	TokenCheck    string // "jwt" or "introspect"
+	ClientID      string // Photos' client at Accounts, for introspection
+	ClientSecret  string
+	DemoLibrary   bool
+}
+
+// loadConfig reads the environment. It reports every bad variable at once, one line each,
+// naming the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	bad := func(name, value, why string) {
+		errs = append(errs, fmt.Errorf("%s=%q: %s", name, value, why))
+	}
+	cfg := config{
+		Addr:         get("PHOTOS_ADDR", ":9002"),
+		PublicURL:    get("PHOTOS_PUBLIC_URL", "http://localhost:9002"),
+		DB:           get("PHOTOS_DB", "data/photos.db"),
+		Issuer:       get("PHOTOS_ISSUER", "http://localhost:9001"),
+		TokenCheck:   get("PHOTOS_TOKEN_CHECK", "jwt"),
+		ClientID:     get("PHOTOS_CLIENT_ID", "photos"),
+		ClientSecret: get("PHOTOS_CLIENT_SECRET", "photos-demo-secret"),
+	}
+	cfg.Audience = get("PHOTOS_AUDIENCE", cfg.PublicURL)
+	cfg.AuthServerURL = get("PHOTOS_AUTHSERVER_URL", cfg.Issuer)
+	urls := []struct{ name, value string }{{"PHOTOS_PUBLIC_URL", cfg.PublicURL}, {"PHOTOS_ISSUER", cfg.Issuer}}
+	// A variable left to its default is not blamed for the variable it copies.
+	for _, name := range []string{"PHOTOS_AUDIENCE", "PHOTOS_AUTHSERVER_URL"} {
+		if v := getenv(name); v != "" {
+			urls = append(urls, struct{ name, value string }{name, v})
+		}
+	}
+	for _, u := range urls {
+		if err := checkURL(u.value); err != nil {
+			bad(u.name, u.value, err.Error())
+		}
+	}
+	if cfg.TokenCheck != "jwt" && cfg.TokenCheck != "introspect" {
+		bad("PHOTOS_TOKEN_CHECK", cfg.TokenCheck, "must be jwt (check signatures with Accounts' keys) or introspect (ask Accounts)")
+	}
+	switch v := get("PHOTOS_DEMO_LIBRARY", "true"); v {
+	case "true":
+		cfg.DemoLibrary = true
+	case "false":
+	default:
+		bad("PHOTOS_DEMO_LIBRARY", v, "must be true or false")
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// checkURL accepts an absolute http or https URL with no path, query, fragment, user
+// information or trailing slash: these are identifiers compared verbatim, or bases that paths
+// are appended to.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must start with http:// or https://")
+	case u.Host == "":
+		return errors.New("must name a host")
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
+	case u.RawQuery != "" || strings.ContainsAny(raw, "?#"):
+		return errors.New("must not have a query or fragment")
+	case strings.HasSuffix(raw, "/"):
+		return errors.New("must not end with a slash; it is compared verbatim")
+	case u.Path != "":
+		return errors.New("must not have a path: use scheme://host[:port]")
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package web
+
+// The protected resource side of bearer tokens: RFC 6750 §2.1 (reading the token), §3 (the
+// WWW-Authenticate answers), and RFC 9728 §5.1 (pointing clients at the resource metadata).
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/photos/internal/access"
+)
+
+// principalKey is where requireToken leaves the checked token for the handlers.
+const principalKey = "principal"
+
+// challenger writes WWW-Authenticate headers for Photos.
+type challenger struct {
+	metadataURL string
+}
+
+func newChallenger(publicURL string) challenger {
+	return challenger{metadataURL: publicURL + "/.well-known/oauth-protected-resource"}
+}
+
+// header builds a Bearer challenge (RFC 6750 §3) with the given attributes, in order.
+func (ch challenger) header(attrs ...string) string {
+	parts := []string{`realm="photos"`}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		parts = append(parts, attrs[i]+`="`+quotable(attrs[i+1])+`"`)
+	}
+	parts = append(parts, `resource_metadata="`+ch.metadataURL+`"`)
+	return "Bearer " + strings.Join(parts, ", ")
+}
+
+// quotable keeps only the characters RFC 6750 §3 allows in error_description
+// (%x20-21 / %x23-5B / %x5D-7E): a description may quote text from the token.
+func quotable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case r == '\\' || r < 0x20 || r > 0x7e:
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// apiError is an answer of the API: a JSON body {"error", "error_description"}, and for
+// token errors a WWW-Authenticate challenge.
+type apiError struct {
+	Status      int
+	Code        string
+	Description string
+	Challenge   string
+	Scope       string // for insufficient_scope
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Description }
+
+// requireToken reads the bearer token and checks it, or answers 401 (or 503 when Photos cannot
+// check tokens at all). The checked token is left in the context for requireScope and the
+// handlers.
+func requireToken(checker access.Checker, ch challenger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			token, ok := bearerToken(c.Request())
+			if !ok {
+				// RFC 6750 §3.1: a request with no token gets no error code.
+				desc := "This API needs an access token in an Authorization: Bearer header."
+				if c.QueryParam("access_token") != "" {
+					desc += " Photos ignores tokens in the URL: they leak into logs, history and Referer headers."
+				}
+				return &apiError{Status: http.StatusUnauthorized, Description: desc, Challenge: ch.header()}
+			}
+			p, err := checker.Check(c.Request().Context(), token)
+			if access.IsUnavailable(err) {
+				c.Response().Header().Set("Retry-After", "5")
+				return &apiError{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: err.Error()}
+			}
+			if err != nil {
+				return &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: err.Error(),
+					Challenge: ch.header("error", "invalid_token", "error_description", err.Error())}
+			}
+			c.Set(principalKey, p)
+			c.Set(logClientKey, p.ClientID)
+			return next(c)
+		}
+	}
+}
+
+// requireScope refuses a token that does not open scope: 403 insufficient_scope naming the
+// scope needed (RFC 6750 §3.1). It runs before the handler looks anything up, so a token that
+// may not read learns nothing, not even whether a photo exists.
+func requireScope(scope string, ch challenger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !principal(c).HasScope(scope) {
+				desc := "this needs scope " + scope + "; the token has: " + strings.Join(principal(c).Scope, " ")
+				return &apiError{Status: http.StatusForbidden, Code: "insufficient_scope", Description: desc, Scope: scope,
+					Challenge: ch.header("error", "insufficient_scope", "error_description", desc, "scope", scope)}
+			}
+			return next(c)
+		}
+	}
+}
+
+func principal(c echo.Context) access.Principal {
+	p, _ := c.Get(principalKey).(access.Principal)
+	return p
+}
+
+// bearerToken reads the token from the Authorization header (RFC 6750 §2.1), whose scheme name
+// is case-insensitive. Nothing else is read: not the query string (§2.3), not a form body (§2.2).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}

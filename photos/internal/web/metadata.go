@@ -1,0 +1,67 @@
+package web
+
+// OAuth 2.0 Protected Resource Metadata, RFC 9728: how a client learns which authorization
+// server issues tokens for Photos, and which scopes exist.
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/photos/internal/store"
+)
+
+// Scope is one permission of the photos API, with the plain words the home page uses.
+type Scope struct {
+	Name, Description string
+}
+
+// Scopes lists the scopes Photos understands.
+var Scopes = []Scope{
+	{"photos.read", "see photos, albums and image bytes"},
+	{"photos.write", "upload photos"},
+	{"photos.delete", "delete photos"},
+}
+
+// resourceMetadata is the RFC 9728 §2 document.
+type resourceMetadata struct {
+	Resource               string   `json:"resource"`
+	AuthorizationServers   []string `json:"authorization_servers"`
+	ScopesSupported        []string `json:"scopes_supported"`
+	BearerMethodsSupported []string `json:"bearer_methods_supported"`
+	ResourceName           string   `json:"resource_name"`
+	ResourceDocumentation  string   `json:"resource_documentation"`
+}
+
+// handleResourceMetadata serves the metadata. resource is Photos' public URL, the same string
+// Accounts puts in aud (RFC 9728 §3.3: it must match the URL the metadata was fetched for).
+func handleResourceMetadata(cfg Config) echo.HandlerFunc {
+	doc := resourceMetadata{
+		Resource:               cfg.PublicURL,
+		AuthorizationServers:   []string{cfg.Issuer},
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           "Photos",
+		ResourceDocumentation:  cfg.PublicURL + "/",
+	}
+	for _, s := range Scopes {
+		doc.ScopesSupported = append(doc.ScopesSupported, s.Name)
+	}
+	return func(c echo.Context) error {
+		return c.JSON(http.StatusOK, doc)
+	}
+}
+
+// handleHealth answers 200 when the database answers. It does not ask Accounts: Photos keeps
+// serving with cached keys while Accounts is down.
+func handleHealth(st *store.Store) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			return c.String(http.StatusServiceUnavailable, "database not reachable\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
+	}
+}

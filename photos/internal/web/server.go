@@ -1,0 +1,48 @@
+// Package web is Photos' HTTP interface: the photos API that access tokens open, its RFC 9728
+// metadata, and a page that explains what a resource server is.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/photos/internal/access"
+	"github.com/valet/photos/internal/store"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	// PublicURL is Photos' public URL: its resource identifier (RFC 9728 §2) and the base of
+	// the metadata URL in every WWW-Authenticate.
+	PublicURL string
+	// Issuer is the authorization server whose tokens Photos accepts, as listed in the metadata.
+	Issuer string
+	// TokenCheck names how tokens are checked, "jwt" or "introspect", for the home page.
+	TokenCheck string
+	Now        func() time.Time // nil means time.Now
+}
+
+// NewServer returns Photos' HTTP handler. checker decides whether a token opens the API.
+func NewServer(logger *slog.Logger, st *store.Store, checker access.Checker, cfg Config) (http.Handler, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpErrorHandler(logger, pages)
+	e.Use(requestLog(logger), securityHeaders)
+	addRoutes(e, st, checker, cfg, pages, static)
+	return e, nil
+}
