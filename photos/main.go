@@ -56,9 +56,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if cfg.DB != ":memory:" {
+		// People's photos: readable by Photos alone.
 		if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
 			return fmt.Errorf("PHOTOS_DB=%q: %w", cfg.DB, err)
 		}
+		f, err := os.OpenFile(cfg.DB, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("PHOTOS_DB=%q: %w", cfg.DB, err)
+		}
+		f.Close()
 	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
