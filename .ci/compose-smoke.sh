@@ -135,11 +135,13 @@ code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1"; }
 A=http://localhost:9001
 P=http://localhost:9002
 
-for base in $A $P; do
-	c="$(code "$base/healthz")"
-	[ "$c" = 200 ] || fail "GET $base/healthz: $c, want 200"
+for port in 9000 9001 9002; do
+	if printf '%s' "$services" | grep -qw "$(case $port in 9000) echo printing ;; 9001) echo authserver ;; 9002) echo photos ;; esac)"; then
+		c="$(code "http://localhost:$port/healthz")"
+		[ "$c" = 200 ] || fail "GET http://localhost:$port/healthz: $c, want 200"
+	fi
 done
-say "GET /healthz: 200 on Accounts and Photos"
+say "GET /healthz: 200 on every service"
 
 meta="$(curl -fsS --max-time 10 "$A/.well-known/oauth-authorization-server")" ||
 	fail "GET /.well-known/oauth-authorization-server failed"
@@ -155,24 +157,29 @@ challenge="$(curl -s -o /dev/null -D - --max-time 10 "$P/api/photos" | tr -d '\r
 printf '%s' "$challenge" | grep -q 'Bearer realm="photos"' || fail "GET /api/photos without a token: challenge is '$challenge'"
 say "GET /api/photos without a token: 401, $challenge"
 
-# The whole authorization code flow across the containers, as a browser and a client would:
-# the browser talks to localhost; Photos checks the token with keys it fetched from
-# http://authserver:9001 over the Compose network, against iss http://localhost:9001.
+# Accounts' side of a flow, as a browser: follow the authorization request to the login page,
+# sign in as alice, allow, and print where Accounts sends the browser back to.
+csrf_of() { grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//'; }
+accounts_allow() { # $1 = authorization request URL, $2 = cookie jar
+	local login_url request csrf
+	login_url="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$2" -b "$2" "$1")"
+	request="${login_url##*request=}"
+	csrf="$(curl -s -c "$2" -b "$2" "$login_url" | csrf_of)"
+	[ -n "$csrf" ] || fail "the Accounts login page has no csrf_token ($login_url)"
+	curl -s -o /dev/null -c "$2" -b "$2" --data-urlencode "csrf_token=$csrf" --data-urlencode "request=$request" \
+		-d username=alice -d password=wonderland "$A/login"
+	csrf="$(curl -s -c "$2" -b "$2" "$A/consent?request=$request" | csrf_of)"
+	curl -s -o /dev/null -w '%{redirect_url}' -c "$2" -b "$2" --data-urlencode "csrf_token=$csrf" \
+		--data-urlencode "request=$request" -d decision=allow -d scope=photos.read "$A/consent"
+}
+
+# 1. A client played by curl: the code becomes a token, and Photos accepts it. Photos checks it
+#    with keys it fetched from http://authserver:9001 over the Compose network, against iss
+#    http://localhost:9001.
 jar="$(mktemp)"
 verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk
 challenge_s256=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
-authorize="$A/authorize?response_type=code&client_id=printing&redirect_uri=http%3A%2F%2Flocalhost%3A9000%2Fcallback&scope=photos.read&state=smoke&code_challenge=$challenge_s256&code_challenge_method=S256"
-login_url="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" "$authorize")"
-request="${login_url##*request=}"
-page="$(curl -s -c "$jar" -b "$jar" "$login_url")"
-csrf="$(printf '%s' "$page" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
-[ -n "$csrf" ] || fail "the login page has no csrf_token"
-curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" --data-urlencode "request=$request" \
-	-d username=alice -d password=wonderland "$A/login"
-page="$(curl -s -c "$jar" -b "$jar" "$A/consent?request=$request")"
-csrf="$(printf '%s' "$page" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
-callback="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" \
-	--data-urlencode "request=$request" -d decision=allow -d scope=photos.read "$A/consent")"
+callback="$(accounts_allow "$A/authorize?response_type=code&client_id=printing&redirect_uri=http%3A%2F%2Flocalhost%3A9000%2Fcallback&scope=photos.read&state=smoke&code_challenge=$challenge_s256&code_challenge_method=S256" "$jar")"
 rm -f "$jar"
 case "$callback" in
 http://localhost:9000/callback\?*code=*) ;;
@@ -183,12 +190,32 @@ tokens="$(curl -s -u printing:printshop-demo-secret -d grant_type=authorization_
 	-d redirect_uri=http://localhost:9000/callback -d "code_verifier=$verifier" "$A/token")"
 access_token="$(printf '%s' "$tokens" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 [ -n "$access_token" ] || fail "no access token: $tokens"
-say "alice signed in, consented, and PrintShop's code became an access token"
 photos="$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $access_token" "$P/api/photos")"
 [ "$(printf '%s' "$photos" | tail -n 1)" = 200 ] || fail "GET /api/photos with the token: $photos"
 count="$(printf '%s' "$photos" | head -n 1 | grep -o '"id":' | wc -l)"
 [ "$count" -ge 8 ] || fail "alice has $count photos, want her demo library of 8 or more"
-say "GET /api/photos with alice's token: 200, $count photos"
+say "curl as a client: alice's code became a token, and Photos answered with her $count photos"
+
+# 2. PrintShop itself: sign in there, Connect, allow at Accounts, and see the gallery. PrintShop
+#    read the metadata and swapped the code over the back channel, and fetched the photos from
+#    http://photos:9002.
+if [ -n "$("${compose[@]}" ps -q printing 2>/dev/null)" ]; then
+	S=http://localhost:9000
+	jar="$(mktemp)"
+	csrf="$(curl -s -c "$jar" -b "$jar" "$S/" | csrf_of)"
+	curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" -d username=alice -d password=wonderland "$S/login"
+	authorize="$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" "$S/connect")"
+	case "$authorize" in
+	http://localhost:9001/authorize\?*) ;;
+	*) fail "PrintShop's Connect did not send the browser to Accounts' public URL: '$authorize'" ;;
+	esac
+	callback="$(accounts_allow "$authorize" "$jar")"
+	gallery="$(curl -s -L -c "$jar" -b "$jar" "$callback")"
+	rm -f "$jar"
+	printf '%s' "$gallery" | grep -q 'Sunrise over the hills' ||
+		fail "PrintShop's gallery after connecting does not show alice's photos: $(printf '%s' "$gallery" | head -c 600)"
+	say "PrintShop: alice connected her Photos and the gallery shows her library"
+fi
 
 # --- the containers and images ------------------------------------------------------------------
 say "images:"

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// config is every setting of PrintShop, read from the environment.
+type config struct {
+	Addr          string
+	PublicURL     string
+	DB            string
+	Issuer        string // Accounts' public URL: the browser goes there, and iss must equal it
+	AuthServerURL string // back channel to Accounts: metadata, token, revocation
+	PhotosURL     string // back channel to Photos' API
+	ClientID      string
+	ClientSecret  string
+}
+
+// loadConfig reads the environment. It reports every bad variable at once, one line each,
+// naming the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := config{
+		Addr:         get("PRINTING_ADDR", ":9000"),
+		PublicURL:    get("PRINTING_PUBLIC_URL", "http://localhost:9000"),
+		DB:           get("PRINTING_DB", "data/printing.db"),
+		Issuer:       get("PRINTING_ISSUER", "http://localhost:9001"),
+		PhotosURL:    get("PRINTING_PHOTOS_URL", "http://localhost:9002"),
+		ClientID:     get("PRINTING_CLIENT_ID", "printing"),
+		ClientSecret: get("PRINTING_CLIENT_SECRET", "printshop-demo-secret"),
+	}
+	cfg.AuthServerURL = get("PRINTING_AUTHSERVER_URL", cfg.Issuer)
+	urls := []struct{ name, value string }{
+		{"PRINTING_PUBLIC_URL", cfg.PublicURL}, {"PRINTING_ISSUER", cfg.Issuer}, {"PRINTING_PHOTOS_URL", cfg.PhotosURL},
+	}
+	// A variable left to its default is not blamed for the variable it copies.
+	if v := getenv("PRINTING_AUTHSERVER_URL"); v != "" {
+		urls = append(urls, struct{ name, value string }{"PRINTING_AUTHSERVER_URL", v})
+	}
+	for _, u := range urls {
+		if err := checkURL(u.value); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %s", u.name, u.value, err))
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// checkURL accepts an absolute http or https URL with no path, query, fragment, user
+// information or trailing slash: these are identifiers compared verbatim, or bases that paths
+// are appended to.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must start with http:// or https://")
+	case u.Host == "":
+		return errors.New("must name a host")
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
+	case u.RawQuery != "" || strings.ContainsAny(raw, "?#"):
+		return errors.New("must not have a query or fragment")
+	case strings.HasSuffix(raw, "/"):
+		return errors.New("must not end with a slash; it is compared verbatim")
+	case u.Path != "":
+		return errors.New("must not have a path: use scheme://host[:port]")
+	}
+	return nil
+}

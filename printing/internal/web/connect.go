@@ -1,0 +1,205 @@
+package web
+
+// Connecting PrintShop to Photos: the client side of the authorization code flow, RFC 6749
+// §4.1, with PKCE (RFC 7636) and the iss check of RFC 9207.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/printing/internal/oauth"
+	"github.com/valet/printing/internal/store"
+)
+
+// attemptTTL is how long a user has between "Connect" and coming back to /callback.
+const attemptTTL = 10 * time.Minute
+
+// requestedScope is everything PrintShop asks for: to see photos. Not to upload, not to delete.
+var requestedScope = []string{"photos.read"}
+
+// handleConnect starts an authorization: a fresh state and PKCE verifier, remembered for this
+// browser session, and a redirect to Accounts' authorization endpoint.
+func handleConnect(a *app) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, err := a.signedIn(c)
+		if err != nil {
+			return err
+		}
+		start, err := a.oauth.StartAuthorization(c.Request().Context())
+		if err != nil {
+			return discoveryFailed(err)
+		}
+		err = a.store.SaveAttempt(c.Request().Context(), store.Hash(start.State), store.Attempt{
+			SessionKey: sess.Key, Username: sess.Username, Verifier: start.Verifier,
+			Scope: requestedScope, CreatedAt: a.now(),
+		})
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, start.URL)
+	}
+}
+
+func discoveryFailed(err error) error {
+	if errors.Is(err, oauth.ErrUnreachable) {
+		return accountsDown(err)
+	}
+	return &pageError{Status: http.StatusBadGateway, Title: "PrintShop cannot trust this authorization server",
+		Message: err.Error() + " Check PRINTING_ISSUER and PRINTING_AUTHSERVER_URL.", Retry: "/connect"}
+}
+
+// handleCallback is the redirect URI. It checks state, then iss, before anything else, and only
+// then looks at the answer: an error, or a code to swap for tokens.
+func handleCallback(a *app) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		query := c.QueryParams()
+		sess, err := a.sessions.load(c)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		attempt, err := checkState(ctx, a.store, query, sess, a.now())
+		if err != nil {
+			return callbackRefused(err, query)
+		}
+		if err := checkIssuer(query, a.oauth.Issuer()); err != nil {
+			return callbackRefused(err, query)
+		}
+		if code := query.Get("error"); code != "" {
+			return authorizationError(code, query.Get("error_description"))
+		}
+		code := query.Get("code")
+		if code == "" {
+			return callbackRefused(errors.New("the answer has neither a code nor an error"), query)
+		}
+		tok, err := a.oauth.Exchange(ctx, code, attempt.Verifier)
+		switch {
+		case errors.Is(err, oauth.ErrInvalidGrant):
+			return &pageError{Status: http.StatusBadRequest, Title: "Accounts refused the code",
+				Message: "PrintShop presented the authorization code, and Accounts said no (" + err.Error() + "). Codes live a minute and work once. Connect again.",
+				Connect: true}
+		case errors.Is(err, oauth.ErrUnreachable):
+			return &pageError{Status: http.StatusServiceUnavailable, Title: "Accounts is not answering",
+				Message: "PrintShop could not swap the code for a key (" + err.Error() + "). Connect again in a moment.", Retry: "/connect"}
+		case err != nil:
+			return &pageError{Status: http.StatusBadGateway, Title: "Accounts refused the code", Message: err.Error(), Connect: true}
+		}
+		granted := oauth.GrantedScope(tok, attempt.Scope)
+		err = a.store.SaveConnection(ctx, store.Connection{
+			Username: attempt.Username, AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
+			ExpiresAt: expiry(tok.ExpiresIn, tok.Expiry, a.now()), Scope: granted, ConnectedAt: a.now(),
+		})
+		if err != nil {
+			return err
+		}
+		if missing := missingScopes(attempt.Scope, granted); len(missing) > 0 {
+			return a.pages.render(c, http.StatusOK, "narrowed.html", pageData{Title: "You allowed less", User: sess.Username,
+				CSRFToken: sess.CSRFToken, Data: map[string]any{"Requested": attempt.Scope, "Granted": granted, "Missing": missing}})
+		}
+		return c.Redirect(http.StatusSeeOther, "/photos?notice=connected")
+	}
+}
+
+// checkState finds the attempt that state names and uses it up. It must exist (not forged, not
+// used before), belong to this browser's session (a callback from someone else's flow is a
+// CSRF attack: RFC 6749 §10.12), and be younger than attemptTTL.
+func checkState(ctx context.Context, st *store.Store, query url.Values, sess store.Session, now time.Time) (store.Attempt, error) {
+	state := query.Get("state")
+	if state == "" {
+		return store.Attempt{}, errors.New("the answer has no state, so PrintShop cannot tell which connect attempt it belongs to")
+	}
+	attempt, err := st.TakeAttempt(ctx, store.Hash(state))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Attempt{}, errors.New("the state is unknown or was already used")
+	}
+	if err != nil {
+		return store.Attempt{}, err
+	}
+	if sess.Key == 0 || attempt.SessionKey != sess.Key {
+		return store.Attempt{}, errors.New("the state belongs to a connect attempt from another browser session")
+	}
+	if now.Sub(attempt.CreatedAt) > attemptTTL {
+		return store.Attempt{}, fmt.Errorf("the connect attempt is older than %s", attemptTTL)
+	}
+	return attempt, nil
+}
+
+// checkIssuer enforces RFC 9207 §2.4: the iss in the answer must be present (Accounts says it
+// sends it) and identical to the issuer PrintShop sent the user to. Otherwise the answer may come
+// from another authorization server the user was steered to (a mix-up attack), and its code must
+// not go to Accounts' token endpoint.
+func checkIssuer(query url.Values, issuer string) error {
+	iss, ok := query["iss"]
+	switch {
+	case !ok || len(iss) == 0 || iss[0] == "":
+		return errors.New("the answer has no iss, so PrintShop cannot tell which authorization server sent it (RFC 9207)")
+	case len(iss) > 1:
+		return errors.New("the answer has more than one iss")
+	case iss[0] != issuer:
+		return fmt.Errorf("the answer comes from issuer %q, but PrintShop sent you to %q (RFC 9207)", iss[0], issuer)
+	}
+	return nil
+}
+
+// callbackRefused is the 400 page for an answer PrintShop will not act on. No token request is
+// made. The description Accounts sent, if any, is shown as text (the template escapes it).
+func callbackRefused(err error, query url.Values) error {
+	msg := "PrintShop did not act on this answer: " + err.Error() + "."
+	if d := query.Get("error_description"); d != "" {
+		msg += " The answer also said: " + truncate(d, 300)
+	}
+	return &pageError{Status: http.StatusBadRequest, Title: "This answer from Accounts was refused", Message: msg, Connect: true}
+}
+
+// authorizationError explains an error answer (RFC 6749 §4.1.2.1) in plain words.
+func authorizationError(code, description string) error {
+	if code == "access_denied" {
+		return &pageError{Status: http.StatusOK, Title: "You said no",
+			Message: "You did not allow PrintShop to see your photos, so it cannot. Nothing was shared. If you change your mind, connect again.",
+			Connect: true}
+	}
+	words := map[string]string{
+		"invalid_request":           "PrintShop's request was malformed.",
+		"unauthorized_client":       "Accounts does not allow PrintShop to use this kind of request.",
+		"unsupported_response_type": "Accounts does not support the kind of answer PrintShop asked for.",
+		"invalid_scope":             "PrintShop asked for a permission Accounts does not know or allow.",
+		"server_error":              "Accounts hit an internal error.",
+		"temporarily_unavailable":   "Accounts is too busy or down for maintenance.",
+		"login_required":            "You are not signed in at Accounts.",
+		"consent_required":          "Accounts needs you to agree first.",
+	}[code]
+	if words == "" {
+		words = "Accounts answered with an error PrintShop does not know."
+	}
+	msg := words + " (error: " + truncate(code, 60) + ")"
+	if description != "" {
+		msg += " Accounts says: " + truncate(description, 300)
+	}
+	return &pageError{Status: http.StatusBadRequest, Title: "Accounts did not give PrintShop a key", Message: msg, Connect: true}
+}
+
+// missingScopes lists what was asked for but not granted (RFC 6749 §3.3: the user may grant less).
+func missingScopes(requested, granted []string) []string {
+	var out []string
+	for _, s := range requested {
+		if !slices.Contains(granted, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -1,0 +1,64 @@
+// Package web is PrintShop's HTTP interface: its own sign-in, the "Connect your Photos" flow
+// (the OAuth client side), the gallery, print orders, and disconnecting.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/valet/printing/internal/oauth"
+	"github.com/valet/printing/internal/photosapi"
+	"github.com/valet/printing/internal/store"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	PublicURL string           // PrintShop's public URL; cookies are Secure when it is https
+	Now       func() time.Time // nil means time.Now
+}
+
+// app holds what PrintShop's handlers share.
+type app struct {
+	store    *store.Store
+	sessions *sessions
+	pages    *renderer
+	oauth    *oauth.Client
+	photos   *photosapi.Client
+	tokens   *tokenKeeper
+	now      func() time.Time
+}
+
+// NewServer returns PrintShop's HTTP handler.
+func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photos *photosapi.Client, cfg Config) (http.Handler, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	a := &app{
+		store:    st,
+		sessions: &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.PublicURL, "https://")},
+		pages:    pages,
+		oauth:    client,
+		photos:   photos,
+		tokens:   &tokenKeeper{store: st, oauth: client, now: cfg.Now},
+		now:      cfg.Now,
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpErrorHandler(logger, pages, a.sessions)
+	e.Use(requestLog(logger), securityHeaders)
+	addRoutes(e, a, static)
+	return e, nil
+}
