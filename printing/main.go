@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
 	"github.com/valet/printing/internal/store"
@@ -78,12 +79,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 			return fmt.Errorf("save demo users: %w", err)
 		}
 	}
+	// Every back-channel call goes through a transport that records it for /flow.
+	flows := flow.NewRecorder(st, time.Now)
+	recording := &flow.Transport{Base: http.DefaultTransport, Recorder: flows}
 	client := oauth.NewClient(oauth.Config{
 		Issuer: cfg.Issuer, AuthServerURL: cfg.AuthServerURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.PublicURL + "/callback", Scope: []string{"photos.read"},
+		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
 	})
-	handler, err := web.NewServer(logger, st, client, photosapi.New(cfg.PhotosURL, nil), web.Config{PublicURL: cfg.PublicURL})
+	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: recording, Timeout: 20 * time.Second})
+	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/store"
 )
@@ -33,13 +34,28 @@ func handleConnect(a *app) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		start, err := a.oauth.StartAuthorization(c.Request().Context())
+		if err := a.flows.Start(c.Request().Context(), sess.Username); err != nil {
+			return err
+		}
+		discover := flow.WithStep(c.Request().Context(), sess.Username, "metadata",
+			"PrintShop reads Accounts' metadata: where to send you, where to swap the code (RFC 8414)", flow.Accounts)
+		start, err := a.oauth.StartAuthorization(discover)
 		if err != nil {
 			return discoveryFailed(err)
 		}
 		err = a.store.SaveAttempt(c.Request().Context(), store.Hash(start.State), store.Attempt{
 			SessionKey: sess.Key, Username: sess.Username, Verifier: start.Verifier,
 			Scope: requestedScope, CreatedAt: a.now(),
+		})
+		if err != nil {
+			return err
+		}
+		err = a.flows.Record(c.Request().Context(), sess.Username, flow.Event{
+			Kind: "authorize", Title: "The authorization request: PrintShop sends your browser to Accounts",
+			Channel: flow.Front, From: flow.PrintShop, To: flow.Accounts,
+			Request:  flow.Message{Method: http.MethodGet, URL: start.URL},
+			Response: flow.Message{Status: http.StatusSeeOther, Headers: [][2]string{{"Location", start.URL}}},
+			Note:     "Only the S256 hash of the PKCE verifier travels through your browser; the verifier itself stays at PrintShop.",
 		})
 		if err != nil {
 			return err
@@ -68,11 +84,15 @@ func handleCallback(a *app) echo.HandlerFunc {
 		}
 		attempt, err := checkState(ctx, a.store, query, sess, a.now())
 		if err != nil {
+			a.recordCallback(c, sess, store.Attempt{}, "Refused: "+err.Error())
 			return callbackRefused(err, query)
 		}
 		if err := checkIssuer(query, a.oauth.Issuer()); err != nil {
+			a.recordCallback(c, sess, attempt, "Refused: "+err.Error())
 			return callbackRefused(err, query)
 		}
+		a.recordCallback(c, sess, attempt, "state and iss checked before anything else.")
+		ctx = flow.WithStep(ctx, attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
 		if code := query.Get("error"); code != "" {
 			return authorizationError(code, query.Get("error_description"))
 		}
@@ -106,6 +126,35 @@ func handleCallback(a *app) echo.HandlerFunc {
 		}
 		return c.Redirect(http.StatusSeeOther, "/photos?notice=connected")
 	}
+}
+
+// recordCallback adds the steps the browser took at Accounts, and its return, to the flow.
+// PrintShop does not see the sign-in and the consent: they are between the user and Accounts.
+// It only knows when the browser left and when it came back.
+func (a *app) recordCallback(c echo.Context, sess store.Session, attempt store.Attempt, note string) {
+	if sess.Username == "" {
+		return
+	}
+	ctx := c.Request().Context()
+	now := a.now()
+	if !attempt.CreatedAt.IsZero() {
+		away := now.Sub(attempt.CreatedAt).Round(time.Second)
+		for _, e := range []flow.Event{
+			{Kind: "login", Title: "Sign-in at Accounts (if you were not signed in already)", From: flow.Browser, To: flow.Accounts,
+				Note: "Your password goes to Accounts only. PrintShop never sees this step: your browser was away for " + away.String() + "."},
+			{Kind: "consent", Title: "Consent at Accounts: you decide what PrintShop may do", From: flow.Browser, To: flow.Accounts,
+				Note: "Accounts asked you, or remembered your earlier answer. PrintShop learns the result only from the token response's scope."},
+		} {
+			e.Channel, e.At = flow.Front, attempt.CreatedAt.Add(away/2)
+			a.flows.Record(ctx, sess.Username, e)
+		}
+	}
+	a.flows.Record(ctx, sess.Username, flow.Event{
+		Kind: "callback", Title: "The redirect back: Accounts sends your browser to PrintShop with the code",
+		Channel: flow.Front, From: flow.Accounts, To: flow.PrintShop,
+		Request: flow.Message{Method: http.MethodGet, URL: a.publicURL + c.Request().URL.RequestURI()},
+		Note:    note,
+	})
 }
 
 // checkState finds the attempt that state names and uses it up. It must exist (not forged, not

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/store"
 )
 
@@ -35,7 +36,8 @@ func handleDisconnect(a *app) echo.HandlerFunc {
 			return err
 		}
 		if conn.Connected() {
-			if err := a.oauth.Revoke(ctx, conn.RefreshToken, "refresh_token"); err != nil {
+			revoke := flow.WithStep(ctx, sess.Username, "revoke", "Revocation: PrintShop asks Accounts to end the grant (RFC 7009)", flow.Accounts)
+			if err := a.oauth.Revoke(revoke, conn.RefreshToken, "refresh_token"); err != nil {
 				return &pageError{Status: http.StatusServiceUnavailable, Title: "PrintShop could not revoke its key",
 					Message: "Accounts did not take the revocation (" + err.Error() + "). PrintShop kept the tokens, so you can try again; disconnecting only counts once Accounts knows.",
 					Retry:   "/"}

@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -39,7 +40,7 @@ func handleGallery(a *app) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		var photos []photosapi.Photo
-		err = a.tokens.withToken(ctx, sess.Username, func(token string) error {
+		err = a.tokens.withToken(ctx, sess.Username, func(ctx context.Context, token string) error {
 			photos, err = a.photos.List(ctx, token)
 			return err
 		})
@@ -88,7 +89,7 @@ func handleThumbnail(a *app) echo.HandlerFunc {
 		thumb, err := a.store.Thumbnail(ctx, sess.Username, id)
 		if errors.Is(err, store.ErrNotFound) {
 			var full []byte
-			err = a.tokens.withToken(ctx, sess.Username, func(token string) error {
+			err = a.tokens.withToken(ctx, sess.Username, func(ctx context.Context, token string) error {
 				full, err = a.photos.Content(ctx, token, id)
 				return err
 			})

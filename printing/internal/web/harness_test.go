@@ -29,6 +29,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
 	"github.com/valet/printing/internal/store"
@@ -335,13 +336,17 @@ func newPrintShop(t testing.TB) *printShop {
 	}
 	clk := &clock{now: time.Now().Truncate(time.Second)}
 	srvURL := "http://printshop.test" // replaced below once the server has a port
+	flows := flow.NewRecorder(st, clk.Now)
+	recording := &flow.Transport{Base: http.DefaultTransport, Recorder: flows}
 	client := oauth.NewClient(oauth.Config{
 		Issuer: accounts.srv.URL, AuthServerURL: accounts.srv.URL,
 		ClientID: testClientID, ClientSecret: testClientSecret,
 		RedirectURL: srvURL + "/callback", Scope: []string{"photos.read"}, Now: clk.Now,
+		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
 	})
 	logs := &syncBuffer{}
-	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, client, photosapi.New(photos.srv.URL, nil),
+	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, client,
+		photosapi.New(photos.srv.URL, &http.Client{Transport: recording, Timeout: 10 * time.Second}), flows,
 		Config{PublicURL: srvURL, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

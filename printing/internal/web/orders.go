@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -71,7 +72,7 @@ func handlePlaceOrder(a *app) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		var prints []proof.Print
-		err = a.tokens.withToken(ctx, sess.Username, func(token string) error {
+		err = a.tokens.withToken(ctx, sess.Username, func(ctx context.Context, token string) error {
 			library, err := a.photos.List(ctx, token)
 			if err != nil {
 				return err

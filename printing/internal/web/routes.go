@@ -28,4 +28,6 @@ func addRoutes(e *echo.Echo, a *app, static fs.FS) {
 	e.GET("/orders", handleOrders(a))
 	e.GET("/orders/:id", handleOrder(a))
 	e.GET("/orders/:id/proof.jpg", handleProof(a))
+
+	// The walkthrough: what really happened, and experiments that poke at it.
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
 	"github.com/valet/printing/internal/store"
@@ -24,17 +25,20 @@ type Config struct {
 
 // app holds what PrintShop's handlers share.
 type app struct {
-	store    *store.Store
-	sessions *sessions
-	pages    *renderer
-	oauth    *oauth.Client
-	photos   *photosapi.Client
-	tokens   *tokenKeeper
-	now      func() time.Time
+	store     *store.Store
+	sessions  *sessions
+	pages     *renderer
+	oauth     *oauth.Client
+	photos    *photosapi.Client
+	tokens    *tokenKeeper
+	flows     *flow.Recorder
+	publicURL string
+	now       func() time.Time
 }
 
-// NewServer returns PrintShop's HTTP handler.
-func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photos *photosapi.Client, cfg Config) (http.Handler, error) {
+// NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
+// flows (see flow.Transport), so that /flow shows the back channel too.
+func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photos *photosapi.Client, flows *flow.Recorder, cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -47,13 +51,15 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		return nil, err
 	}
 	a := &app{
-		store:    st,
-		sessions: &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.PublicURL, "https://")},
-		pages:    pages,
-		oauth:    client,
-		photos:   photos,
-		tokens:   &tokenKeeper{store: st, oauth: client, now: cfg.Now},
-		now:      cfg.Now,
+		store:     st,
+		sessions:  &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.PublicURL, "https://")},
+		pages:     pages,
+		oauth:     client,
+		photos:    photos,
+		tokens:    &tokenKeeper{store: st, oauth: client, now: cfg.Now},
+		flows:     flows,
+		publicURL: cfg.PublicURL,
+		now:       cfg.Now,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
 	"github.com/valet/printing/internal/store"
@@ -99,6 +100,7 @@ func (k *tokenKeeper) connection(ctx context.Context, username string) (store.Co
 // rotated refresh token are saved in one statement: losing the new refresh token would leave
 // only the old, now dead, one.
 func (k *tokenKeeper) refreshLocked(ctx context.Context, conn store.Connection) (string, error) {
+	ctx = flow.WithStep(ctx, conn.Username, "refresh", "Refresh: the refresh token for a new access token and a new refresh token", flow.Accounts)
 	tok, err := k.oauth.Refresh(ctx, conn.RefreshToken)
 	if errors.Is(err, oauth.ErrInvalidGrant) {
 		reason := "Accounts no longer accepts PrintShop's refresh token (" + err.Error() + "). The grant was revoked, or it expired."
@@ -141,20 +143,22 @@ func expiry(expiresIn int64, fallback, now time.Time) time.Time {
 }
 
 // withToken calls Photos through fn with the user's access token. A 401 from Photos gets one
-// refresh and one retry; a second 401 asks the user to reconnect.
-func (k *tokenKeeper) withToken(ctx context.Context, username string, fn func(token string) error) error {
+// refresh and one retry; a second 401 asks the user to reconnect. fn must make its calls with
+// the context it is given, so they are recorded for /flow.
+func (k *tokenKeeper) withToken(ctx context.Context, username string, fn func(ctx context.Context, token string) error) error {
 	token, err := k.accessToken(ctx, username)
 	if err != nil {
 		return err
 	}
-	err = fn(token)
+	call := flow.WithStep(ctx, username, "photos", "A Photos API call with the access token", flow.Photos)
+	err = fn(call, token)
 	if !errors.Is(err, photosapi.ErrUnauthorized) {
 		return photosError(err)
 	}
 	if token, err = k.refreshAfterUnauthorized(ctx, username, token); err != nil {
 		return err
 	}
-	err = fn(token)
+	err = fn(call, token)
 	if errors.Is(err, photosapi.ErrUnauthorized) {
 		return &pageError{Status: http.StatusUnauthorized, Title: "Photos no longer accepts PrintShop's key",
 			Message: "Photos refused the access token even after PrintShop got a fresh one from Accounts (" + err.Error() +

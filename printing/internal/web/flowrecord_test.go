@@ -1,0 +1,50 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/valet/printing/internal/flow"
+)
+
+// The recorder sees every step of a real flow, in order, with its channel, and masks the
+// client secret and refresh tokens before storing anything.
+func TestFlowRecordsEveryStep(t *testing.T) {
+	shop := newPrintShop(t)
+	b := newBrowser(t, shop)
+	b.signIn("alice", "wonderland")
+	b.connect("alice") // lands on the gallery: one Photos call, plus thumbnails the test does not load
+	_, events, err := shop.Store.Flow(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind+"/"+string(e.Channel))
+	}
+	want := []string{"metadata/back", "authorize/front", "login/front", "consent/front", "callback/front", "token/back", "photos/back"}
+	if strings.Join(kinds, " ") != strings.Join(want, " ") {
+		t.Fatalf("got steps %v, want %v", kinds, want)
+	}
+	conn, err := shop.Store.Connection(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, e := range events {
+		all += e.Request.URL + e.Request.Body + e.Response.Body
+		for _, h := range append(e.Request.Headers, e.Response.Headers...) {
+			all += h[1]
+		}
+	}
+	if strings.Contains(all, testClientSecret) || strings.Contains(all, conn.RefreshToken) {
+		t.Error("a recorded step holds the client secret or the refresh token unmasked")
+	}
+	if !strings.Contains(all, conn.AccessToken) {
+		t.Error("the access token is not in the recorded steps; /flow is meant to show it")
+	}
+	if !strings.Contains(all, flow.Mask(conn.RefreshToken)) {
+		t.Error("the masked refresh token is not in the token response")
+	}
+}
