@@ -24,6 +24,9 @@ type config struct {
 	SigningAlg      jwa.SignatureAlgorithm
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	// EnableImplicit opens the implicit flow (response_type=token) to clients registered for
+	// it, such as the demo client legacy: a museum piece, off by default (RFC 9700 §2.1.2).
+	EnableImplicit bool
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -70,6 +73,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	cfg.AccessTokenTTL = duration("AUTHSERVER_ACCESS_TOKEN_TTL", "10m", 24*time.Hour)
 	cfg.RefreshTokenTTL = duration("AUTHSERVER_REFRESH_TOKEN_TTL", "24h", 90*24*time.Hour)
+	switch raw := get("AUTHSERVER_ENABLE_IMPLICIT", "false"); raw {
+	case "true":
+		cfg.EnableImplicit = true
+	case "false":
+	default:
+		bad("AUTHSERVER_ENABLE_IMPLICIT", raw, "must be true or false")
+	}
 
 	cfg.Clients = registry.DefaultClients()
 	if path := getenv("AUTHSERVER_CLIENTS_FILE"); path != "" {
@@ -119,5 +129,6 @@ func (c config) webConfig() web.Config {
 		SigningAlg:      c.SigningAlg,
 		AccessTokenTTL:  c.AccessTokenTTL,
 		RefreshTokenTTL: c.RefreshTokenTTL,
+		EnableImplicit:  c.EnableImplicit,
 	}
 }

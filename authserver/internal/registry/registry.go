@@ -64,6 +64,15 @@ func DefaultClients() []Client {
 			GrantTypes:   []string{"authorization_code", "refresh_token"},
 			Scopes:       []string{"openid", "profile", "photos.read", "photos.write", "photos.delete"},
 		},
+		{
+			// The implicit flow, kept as a museum piece for PrintShop's /legacy page. It is
+			// registered always, but Accounts answers response_type=token only when
+			// AUTHSERVER_ENABLE_IMPLICIT=true (RFC 9700 §2.1.2: clients SHOULD NOT use it).
+			ClientID: "legacy", Name: "Legacy gallery (implicit flow)",
+			RedirectURIs: []string{"http://localhost:9000/legacy"},
+			GrantTypes:   []string{"implicit"},
+			Scopes:       []string{"photos.read"},
+		},
 	}
 }
 
@@ -94,7 +103,9 @@ func LoadClientsFile(path string) ([]Client, error) {
 	return clients, nil
 }
 
-var grantTypes = []string{"authorization_code", "refresh_token", "client_credentials"}
+// grantTypes are the grant types a client may register. "implicit" is the museum piece: it
+// works only while AUTHSERVER_ENABLE_IMPLICIT=true, and it implies no other grant.
+var grantTypes = []string{"authorization_code", "refresh_token", "client_credentials", "implicit"}
 
 // Validate checks a client list against the rules a registration must follow.
 func Validate(clients []Client, knownScope func(string) bool) error {
@@ -132,6 +143,17 @@ func Validate(clients []Client, knownScope func(string) bool) error {
 		}
 		if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
 			fail("authorization_code needs at least one redirect URI")
+		}
+		if slices.Contains(c.GrantTypes, "implicit") {
+			// RFC 6749 §4.2: the implicit grant is for clients "typically implemented in a
+			// browser", which cannot keep a secret; a confidential client has the code flow.
+			// The token goes to the redirect URI, so there must be one (RFC 6749 §3.1.2.2).
+			if c.ClientSecret != "" {
+				fail(`grant type "implicit" is only for public clients (no client_secret); a confidential client uses authorization_code`)
+			}
+			if len(c.RedirectURIs) == 0 {
+				fail("implicit needs at least one redirect URI")
+			}
 		}
 		for _, u := range c.RedirectURIs {
 			if err := checkRedirectURI(u); err != nil {

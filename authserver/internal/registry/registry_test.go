@@ -41,7 +41,9 @@ func TestValidate(t *testing.T) {
 		{"client_id equal to a username (RFC 9700 §4.15)", func(c *Client) { c.ClientID = "alice" }, "also a username"},
 		{"empty name", func(c *Client) { c.Name = "" }, "name is empty"},
 		{"unknown grant type", func(c *Client) { c.GrantTypes = []string{"password"} }, `grant type "password"`},
-		{"implicit is not a grant type here", func(c *Client) { c.GrantTypes = []string{"implicit"} }, `grant type "implicit"`},
+		{"implicit is refused for a confidential client (RFC 6749 §4.2)", func(c *Client) { c.GrantTypes = []string{"implicit"} }, `grant type "implicit" is only for public clients`},
+		{"implicit is allowed for a public client with a redirect URI (RFC 6749 §4.2)", func(c *Client) { c.ClientSecret = ""; c.GrantTypes = []string{"implicit"} }, ""},
+		{"implicit needs a redirect URI (RFC 6749 §3.1.2.2)", func(c *Client) { c.ClientSecret = ""; c.GrantTypes = []string{"implicit"}; c.RedirectURIs = nil }, "implicit needs at least one redirect URI"},
 		{"client_credentials needs a secret (RFC 6749 §4.4)", func(c *Client) { c.ClientSecret = ""; c.GrantTypes = []string{"client_credentials"} }, "needs a client_secret"},
 		{"authorization_code needs a redirect URI (RFC 6749 §3.1.2.2)", func(c *Client) { c.RedirectURIs = nil }, "at least one redirect URI"},
 		{"relative redirect URI (RFC 6749 §3.1.2)", func(c *Client) { c.RedirectURIs = []string{"/callback"} }, "absolute"},
@@ -103,6 +105,9 @@ func TestSaveHashesSecrets(t *testing.T) {
 	}
 	if c, _ := st.Client(ctx, "photos"); c.Public() {
 		t.Error("the photos client must be confidential")
+	}
+	if c, _ := st.Client(ctx, "legacy"); !c.Public() || !c.AllowsGrant("implicit") || c.AllowsGrant("authorization_code") {
+		t.Errorf("got legacy client %+v, want a public client registered for implicit only", c)
 	}
 }
 

@@ -1,7 +1,9 @@
 package web
 
 // The authorization endpoint: RFC 6749 §4.1.1 (the request) and §4.1.2 (the response), with
-// PKCE (RFC 7636), the iss parameter (RFC 9207) and the rules of RFC 9700 §2.1.
+// PKCE (RFC 7636), the iss parameter (RFC 9207) and the rules of RFC 9700 §2.1. When
+// AUTHSERVER_ENABLE_IMPLICIT is on, also the implicit grant of RFC 6749 §4.2 (response_type=token)
+// for clients registered for it: a museum piece, see issueImplicitToken.
 
 import (
 	"context"
@@ -34,6 +36,10 @@ type flow struct {
 	pages    *renderer
 	issuer   string
 	now      func() time.Time
+	// minter signs the access tokens of the implicit flow, which come from /authorize itself.
+	minter *minter
+	// enableImplicit opens response_type=token to clients registered for "implicit".
+	enableImplicit bool
 }
 
 // authorizeError is an error sent back to the client's redirect URI (RFC 6749 §4.1.2.1). Only
@@ -70,9 +76,13 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 		if len(query["state"]) == 1 && len(query.Get("state")) <= maxParamBytes {
 			state = query.Get("state")
 		}
-		req, aerr := parseAuthorizeRequest(raw, client)
+		req, aerr := parseAuthorizeRequest(raw, client, f.enableImplicit)
 		if aerr != nil {
-			return redirectError(c, f.issuer, redirectURI, state, aerr.code, aerr.description)
+			// RFC 6749 §4.2.2.1: errors of an implicit request go in the fragment, like its
+			// answer. With the implicit flow off, response_type=token is just unsupported, and
+			// the answer goes in the query like every other error.
+			inFragment := f.enableImplicit && query.Get("response_type") == "token"
+			return redirectError(c, f.issuer, redirectURI, state, aerr.code, aerr.description, inFragment)
 		}
 		sess, err := f.sessions.ensure(c)
 		if err != nil {
@@ -124,8 +134,10 @@ func badAuthorizeRequest(msg string) *pageError {
 }
 
 // parseAuthorizeRequest checks everything else in an authorization request for a known client
-// and redirect URI, and returns the request to store.
-func parseAuthorizeRequest(rawQuery string, client store.Client) (store.AuthorizationRequest, *authorizeError) {
+// and redirect URI, and returns the request to store. response_type=token is accepted only when
+// enableImplicit is set and the client is registered for the implicit grant; such a request is
+// stored with no code challenge (see implicitRequest).
+func parseAuthorizeRequest(rawQuery string, client store.Client, enableImplicit bool) (store.AuthorizationRequest, *authorizeError) {
 	query, err := parseParams(rawQuery)
 	if err != nil {
 		return store.AuthorizationRequest{}, &authorizeError{"invalid_request", err.Error()}
@@ -133,28 +145,46 @@ func parseAuthorizeRequest(rawQuery string, client store.Client) (store.Authoriz
 	fail := func(code, desc string) (store.AuthorizationRequest, *authorizeError) {
 		return store.AuthorizationRequest{}, &authorizeError{code, desc}
 	}
+	grantType := "authorization_code"
 	switch rt := query.Get("response_type"); rt {
 	case "code":
 	case "":
 		return fail("invalid_request", "response_type is missing; use response_type=code")
 	case "token":
-		return fail("unsupported_response_type", "the implicit flow (response_type=token) is not supported: RFC 9700 §2.1.2 says not to use it; use response_type=code with PKCE")
+		if !enableImplicit {
+			return fail("unsupported_response_type", implicitRefused)
+		}
+		grantType = "implicit"
 	default:
 		return fail("unsupported_response_type", "response_type "+quote(rt)+" is not supported; use response_type=code")
 	}
-	if !client.AllowsGrant("authorization_code") {
-		return fail("unauthorized_client", "client "+quote(client.ID)+" is not registered for the authorization_code grant")
+	if !client.AllowsGrant(grantType) {
+		return fail("unauthorized_client", "client "+quote(client.ID)+" is not registered for the "+grantType+" grant")
 	}
-	if mode := query.Get("response_mode"); mode != "" && mode != "query" {
+	mode := query.Get("response_mode")
+	switch {
+	case grantType == "implicit" && mode != "" && mode != "fragment":
+		// OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a token answer is never
+		// encoded in the query, where servers and proxies would log it.
+		return fail("invalid_request", "response_mode "+quote(mode)+" is not supported with response_type=token; the token always comes in the fragment")
+	case grantType == "authorization_code" && mode != "" && mode != "query":
 		return fail("invalid_request", "response_mode "+quote(mode)+" is not supported; Accounts answers in the query")
 	}
 	scope, aerr := checkRequestedScope(query, client)
 	if aerr != nil {
 		return store.AuthorizationRequest{}, aerr
 	}
-	if err := checkCodeChallenge(query.Get("code_challenge"), query.Get("code_challenge_method")); err != nil {
-		return fail("invalid_request", err.Error())
+	codeChallenge := ""
+	if grantType == "authorization_code" {
+		if err := checkCodeChallenge(query.Get("code_challenge"), query.Get("code_challenge_method")); err != nil {
+			return fail("invalid_request", err.Error())
+		}
+		codeChallenge = query.Get("code_challenge")
 	}
+	// The implicit flow has no PKCE: there is no code to bind a verifier to, since the token
+	// itself comes back in the redirect. A code_challenge sent with it is ignored. That gap is
+	// one reason RFC 9700 §2.1.2 says clients "SHOULD NOT use the implicit grant": nothing ties
+	// the token to the client that asked, so a leaked or injected token cannot be detected.
 	prompt, err := parsePrompt(query.Get("prompt"))
 	if err != nil {
 		return fail("invalid_request", err.Error())
@@ -182,7 +212,7 @@ func parseAuthorizeRequest(rawQuery string, client store.Client) (store.Authoriz
 		RedirectURI:   query.Get("redirect_uri"),
 		Scope:         scope,
 		State:         query.Get("state"),
-		CodeChallenge: query.Get("code_challenge"),
+		CodeChallenge: codeChallenge,
 		Nonce:         nonce,
 		Prompt:        prompt,
 		MaxAge:        maxAge,
@@ -291,8 +321,12 @@ func rememberConsent(before, requested, granted []string) []string {
 
 // issueCode answers the request with an authorization code (RFC 6749 §4.1.2). The code is 256
 // random bits (RFC 6749 §10.10 asks that guessing be infeasible), lives 60 seconds, and is bound
-// to the client, redirect URI, PKCE challenge, user and granted scopes.
+// to the client, redirect URI, PKCE challenge, user and granted scopes. An implicit request is
+// answered with an access token instead, by issueImplicitToken.
 func (f *flow) issueCode(c echo.Context, id string, req store.AuthorizationRequest, sess store.Session, granted, consent []string) error {
+	if implicitRequest(req) {
+		return f.issueImplicitToken(c, id, req, sess, granted, consent)
+	}
 	now := f.now()
 	code := randomToken()
 	grant := store.Grant{
@@ -327,19 +361,24 @@ func (f *flow) finishWithError(c echo.Context, id string, req store.Authorizatio
 	if err != nil {
 		return err
 	}
-	return redirectError(c, f.issuer, req.RedirectURI, req.State, code, desc)
+	return redirectError(c, f.issuer, req.RedirectURI, req.State, code, desc, implicitRequest(req))
 }
 
 // redirectError sends an error response to the client (RFC 6749 §4.1.2.1), with state echoed
-// and iss added (RFC 9207 §2: on error responses too).
-func redirectError(c echo.Context, issuer, redirectURI, state, code, desc string) error {
+// and iss added (RFC 9207 §2: on error responses too). For an implicit request the parameters
+// go in the fragment instead of the query (RFC 6749 §4.2.2.1).
+func redirectError(c echo.Context, issuer, redirectURI, state, code, desc string, inFragment bool) error {
 	c.Set(logErrorKey, code)
-	return c.Redirect(http.StatusSeeOther, authorizationResponseURL(redirectURI, url.Values{
+	params := url.Values{
 		"error":             {code},
 		"error_description": {desc},
 		"state":             stateParam(state),
 		"iss":               {issuer},
-	}))
+	}
+	if inFragment {
+		return c.Redirect(http.StatusSeeOther, implicitResponseURL(redirectURI, params))
+	}
+	return c.Redirect(http.StatusSeeOther, authorizationResponseURL(redirectURI, params))
 }
 
 // stateParam echoes state only if the client sent one: RFC 6749 §4.1.2 requires it back
@@ -390,4 +429,71 @@ func (f *flow) loadRequest(c echo.Context, id string) (string, store.Authorizati
 		return "", none, store.Client{}, sess, err
 	}
 	return id, req, client, sess, nil
+}
+
+// The implicit grant, RFC 6749 §4.2: a museum piece, answered only while
+// AUTHSERVER_ENABLE_IMPLICIT=true. RFC 9700 §2.1.2 says clients "SHOULD NOT use the implicit
+// grant", and OAuth 2.1 leaves it out; PrintShop's /legacy page shows why.
+
+// implicitRefused is the error_description of response_type=token while the exhibit is off.
+const implicitRefused = "the implicit flow (response_type=token) is not supported: RFC 9700 §2.1.2 says not to use it; use response_type=code with PKCE. " +
+	"To see it as a museum piece, restart Accounts with AUTHSERVER_ENABLE_IMPLICIT=true and use the client legacy"
+
+// implicitRequest reports whether a stored request asked for response_type=token. Every code
+// request carries a PKCE challenge (checkCodeChallenge refuses one without), and an implicit
+// request never does, so an empty challenge marks the implicit flow.
+func implicitRequest(req store.AuthorizationRequest) bool {
+	return req.CodeChallenge == ""
+}
+
+// issueImplicitToken answers an implicit request with an access token in the redirect URI's
+// fragment (RFC 6749 §4.2.2): access_token, token_type, expires_in, scope, state, and iss
+// (RFC 9207 §2 applies to every authorization response). The token is an ordinary RFC 9068
+// access token, recorded with its grant so it can be introspected and revoked. No refresh
+// token: RFC 6749 §4.2.2, "The authorization server MUST NOT issue a refresh token."
+func (f *flow) issueImplicitToken(c echo.Context, id string, req store.AuthorizationRequest, sess store.Session, granted, consent []string) error {
+	if !f.enableImplicit {
+		// The request was stored while the exhibit was on, and Accounts restarted without it.
+		return f.finishWithError(c, id, req, "unsupported_response_type", implicitRefused)
+	}
+	ctx := c.Request().Context()
+	now := f.now()
+	grant := store.Grant{
+		ClientID:  req.ClientID,
+		Username:  sess.Username,
+		Scope:     granted,
+		AuthTime:  sess.AuthTime,
+		Nonce:     req.Nonce,
+		CreatedAt: now,
+	}
+	token, rec, err := f.minter.accessToken(ctx, grant, granted)
+	if err != nil {
+		return err
+	}
+	err = f.store.IssueImplicitToken(ctx, store.Hash(id), grant, rec, consent)
+	if errors.Is(err, store.ErrNotFound) {
+		return requestGone()
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(logClientKey, req.ClientID)
+	// The Location header carries the token: keep the redirect out of every cache.
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Redirect(http.StatusSeeOther, implicitResponseURL(req.RedirectURI, url.Values{
+		"access_token": {token},
+		"token_type":   {"Bearer"},
+		"expires_in":   {strconv.FormatInt(int64(rec.ExpiresAt.Sub(now)/time.Second), 10)},
+		"scope":        {joinScope(granted)},
+		"state":        stateParam(req.State),
+		"iss":          {f.issuer},
+	}))
+}
+
+// implicitResponseURL puts the response parameters in the redirect URI's fragment, form-encoded
+// (RFC 6749 §4.2.2 and Appendix B). Browsers never send the fragment to a server, which is all
+// the protection the implicit flow has. Registered redirect URIs have no fragment (RFC 6749
+// §3.1.2), so the answer is the whole fragment.
+func implicitResponseURL(redirectURI string, params url.Values) string {
+	return redirectURI + "#" + params.Encode()
 }

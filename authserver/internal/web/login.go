@@ -22,10 +22,11 @@ type requestView struct {
 	ClientName  string
 	RedirectURI string
 	Scopes      []Scope
+	PKCE        bool // a code_challenge was sent; an implicit request has none
 }
 
 func newRequestView(req store.AuthorizationRequest, client store.Client) *requestView {
-	v := &requestView{ClientName: client.Name, RedirectURI: req.RedirectURI}
+	v := &requestView{ClientName: client.Name, RedirectURI: req.RedirectURI, PKCE: req.CodeChallenge != ""}
 	for _, s := range req.Scope {
 		v.Scopes = append(v.Scopes, describeScope(s))
 	}

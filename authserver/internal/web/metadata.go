@@ -36,12 +36,15 @@ type metadata struct {
 	ClaimsSupported                        []string `json:"claims_supported"`
 }
 
-func newMetadata(issuer string) metadata {
+// newMetadata describes Accounts. The implicit flow is listed only while it is on: the contract
+// says grant_types_supported never lists implicit "unless the implicit exhibit is on", and a
+// client must not be told it may use what Accounts refuses.
+func newMetadata(issuer string, enableImplicit bool) metadata {
 	scopes := make([]string, len(Scopes))
 	for i, s := range Scopes {
 		scopes[i] = s.Name
 	}
-	return metadata{
+	m := metadata{
 		Issuer:                                 issuer,
 		AuthorizationEndpoint:                  issuer + "/authorize",
 		TokenEndpoint:                          issuer + "/token",
@@ -63,6 +66,14 @@ func newMetadata(issuer string) metadata {
 		PromptValuesSupported:                  []string{"none", "login", "consent"},
 		ClaimsSupported:                        []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "name"},
 	}
+	if enableImplicit {
+		// RFC 8414 §2: response_types_supported and response_modes_supported (the token
+		// answers in the fragment, RFC 6749 §4.2.2), and grant_types_supported "implicit".
+		m.ResponseTypesSupported = append(m.ResponseTypesSupported, "token")
+		m.ResponseModesSupported = append(m.ResponseModesSupported, "fragment")
+		m.GrantTypesSupported = append(m.GrantTypesSupported, "implicit")
+	}
+	return m
 }
 
 // handleMetadata serves the metadata document.

@@ -27,6 +27,10 @@ type Config struct {
 	SigningAlg      jwa.SignatureAlgorithm
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	// EnableImplicit lets clients registered for the "implicit" grant use response_type=token
+	// (RFC 6749 §4.2). Off by default: RFC 9700 §2.1.2 says clients SHOULD NOT use it, and
+	// OAuth 2.1 drops it. It is on only to show the legacy flow as a museum piece.
+	EnableImplicit bool
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
@@ -45,18 +49,21 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	e.HTTPErrorHandler = httpErrorHandler(logger, pages)
 	e.Use(requestLog(logger), securityHeaders, limitBody)
 
+	tokens := &minter{keys: keyring, accessAlg: cfg.SigningAlg, issuer: cfg.Issuer, audience: cfg.Audience,
+		accessTTL: cfg.AccessTokenTTL, now: cfg.Now}
 	f := &flow{
-		store:    st,
-		sessions: &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.Issuer, "https://")},
-		pages:    pages,
-		issuer:   cfg.Issuer,
-		now:      cfg.Now,
+		store:          st,
+		sessions:       &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.Issuer, "https://")},
+		pages:          pages,
+		issuer:         cfg.Issuer,
+		now:            cfg.Now,
+		minter:         tokens,
+		enableImplicit: cfg.EnableImplicit,
 	}
 	t := &tokenEndpoint{
-		store:   st,
-		clients: newClientAuthenticator(st),
-		minter: &minter{keys: keyring, accessAlg: cfg.SigningAlg, issuer: cfg.Issuer, audience: cfg.Audience,
-			accessTTL: cfg.AccessTokenTTL, now: cfg.Now},
+		store:      st,
+		clients:    newClientAuthenticator(st),
+		minter:     tokens,
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
 	}
@@ -64,6 +71,6 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	if err != nil {
 		return nil, err
 	}
-	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer), static)
+	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer, cfg.EnableImplicit), static)
 	return e, nil
 }
