@@ -71,3 +71,9 @@ func (s *Store) Disconnect(ctx context.Context, username, clientID string, now t
 		return nil
 	})
 }
+
+// ForgetConsent forgets what a user allowed a client, so that the next request asks again.
+func (s *Store) ForgetConsent(ctx context.Context, username, clientID string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM consents WHERE username = ? AND client_id = ?`, username, clientID)
+	return err
+}

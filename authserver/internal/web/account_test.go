@@ -103,3 +103,21 @@ func TestAccountNoticeIsNotInjectable(t *testing.T) {
 		t.Error("text from the URL appears on the account page")
 	}
 }
+
+// When the client revokes its refresh token (PrintShop's Disconnect), the app leaves /account
+// and the next authorization asks the user again.
+func TestClientRevocationForgetsConsent(t *testing.T) {
+	srv := newTestServer(t)
+	b := newBrowser(t, srv)
+	tok := exchange(t, srv, b.code("photos.read"))
+	resp, body := tokenRequest(t, srv, "/revoke", url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}, "printing", printingSecret)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: got %d %v", resp.StatusCode, body)
+	}
+	if strings.Contains(b.get("/account").Body, `value="printing"`) {
+		t.Error("after the client revoked its grant, /account still lists it")
+	}
+	if p := b.get("/authorize?" + authParams("photos.read").Encode()); p.Request.URL.Path != "/consent" {
+		t.Errorf("after the client revoked its grant, the next request went to %s, want /consent", p.Request.URL.Path)
+	}
+}

@@ -12,8 +12,8 @@ import (
 )
 
 // handleRevoke revokes a refresh token (and with it the whole grant: RFC 7009 §2.1 says the
-// server "SHOULD also invalidate all access tokens based on the same authorization grant") or
-// an access token. An unknown, expired or already revoked token is answered 200 like a success
+// server "SHOULD also invalidate all access tokens based on the same authorization grant", and
+// the user's remembered consent for that client) or an access token. An unknown, expired or already revoked token is answered 200 like a success
 // (RFC 7009 §2.2): the client's goal, that the token not work, is met either way.
 func handleRevoke(t *tokenEndpoint) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -58,7 +58,12 @@ func (t *tokenEndpoint) revokeRefreshToken(ctx context.Context, client store.Cli
 	if err := checkTokenOwner(grant.ClientID, client.ID); err != nil {
 		return err
 	}
-	return t.store.RevokeGrant(ctx, grant.ID, t.now())
+	if err := t.store.RevokeGrant(ctx, grant.ID, t.now()); err != nil {
+		return err
+	}
+	// The client has let go of the grant: forget the user's consent too, so /account no longer
+	// lists the app and a new connection asks the user again.
+	return t.store.ForgetConsent(ctx, grant.Username, grant.ClientID)
 }
 
 func (t *tokenEndpoint) revokeAccessToken(ctx context.Context, client store.Client, token string) error {
