@@ -5,6 +5,7 @@
 #   bash .ci/compose-smoke.sh                    # Compose v2 if `docker compose` works, else v1
 #   COMPOSE=docker-compose bash .ci/compose-smoke.sh     # force one variant
 #   KEEP_DOCKERD=1 bash .ci/compose-smoke.sh     # leave a dockerd that this script started running
+#   SKIP_E2E=1 bash .ci/compose-smoke.sh         # only the smoke checks, not the e2e suite
 #
 # As root it installs what is missing (Debian: docker.io docker-compose busybox-static curl) and
 # starts dockerd when no engine answers. Exits non-zero on any failure.
@@ -13,6 +14,8 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
 PROJECT="${COMPOSE_PROJECT:-valet-smoke}"
+# A short access token lifetime, so the browser test of revocation sees the token expire.
+export AUTHSERVER_ACCESS_TOKEN_TTL="${AUTHSERVER_ACCESS_TOKEN_TTL:-20s}"
 HEALTHY_TIMEOUT="${HEALTHY_TIMEOUT:-180}"
 MAX_IMAGE_MB="${MAX_IMAGE_MB:-25}"
 
@@ -236,3 +239,14 @@ for service in $services; do
 done
 
 say "timing: up --build took $((t1 - t0)) s; started -> all healthy $((t2 - t1)) s; up -> all healthy $((t2 - t0)) s"
+
+# --- the end-to-end suite against the containers -------------------------------------------------
+# The same HTTP and browser tests that `make test` runs against binaries it starts itself, now
+# against this stack on http://localhost:9000-9002 (E2E_STACK=external).
+if [ -z "${SKIP_E2E:-}" ]; then
+	say "go test ./e2e/... against the stack (E2E_STACK=external)"
+	t3=$(date +%s)
+	(cd e2e && E2E_STACK=external E2E_ACCESS_TOKEN_TTL="$AUTHSERVER_ACCESS_TOKEN_TTL" \
+		go test -count=1 -timeout 15m ./...) || fail "the end-to-end suite failed against the Compose stack"
+	say "end-to-end suite against the stack: PASS in $(($(date +%s) - t3)) s"
+fi

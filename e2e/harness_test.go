@@ -3,6 +3,9 @@ package e2e
 // The harness: build the three real binaries once, start them on free loopback ports with their
 // own temporary databases, and give tests a browser (a cookie jar that does not follow
 // redirects on its own) to drive them with.
+//
+// With E2E_STACK=external the harness builds and starts nothing: every test runs against a
+// stack someone else started, such as `docker compose up` (external_test.go).
 
 import (
 	"bytes"
@@ -53,6 +56,20 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	ext, err := loadExternal(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	if ext != nil {
+		// Someone else's stack: nothing to build, but it must be up.
+		if err := ext.checkHealthy(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		external = ext
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "valet-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -127,17 +144,31 @@ const testClientRedirect = "http://127.0.0.1:1/cb"
 
 // stack is one running set of the three services.
 type stack struct {
-	AuthURL, PhotosURL, PrintURL string // public URLs, each http://127.0.0.1:PORT
-	PrintingDB                   string // PrintShop's SQLite file
+	AuthURL, PhotosURL, PrintURL string // public URLs: http://127.0.0.1:PORT, or an external stack's
+	PrintingDB                   string // PrintShop's SQLite file; empty on an external stack
 	PrintingSecret               string // the printing client's secret at Accounts
-	TestClientSecret             string // the e2e-client's secret at Accounts
+	TestClientSecret             string // the e2e-client's secret at Accounts; none on an external stack
+	// AccessTokenTTL is the lifetime of the access tokens Accounts issues; zero when unknown
+	// (an external stack without E2E_ACCESS_TOKEN_TTL).
+	AccessTokenTTL time.Duration
+	// External is set when someone else started the stack (E2E_STACK=external): it keeps its
+	// state from test to test, and its databases and settings are out of reach.
+	External bool
 }
+
+// defaultAccessTokenTTL is AUTHSERVER_ACCESS_TOKEN_TTL's default.
+const defaultAccessTokenTTL = 10 * time.Minute
 
 // startStack starts Accounts, Photos and PrintShop on three free loopback ports, each with a
 // fresh database in a temporary folder, waits until each answers /healthz, and stops them when
-// the test ends. If the test fails, each service's output is printed.
+// the test ends. If the test fails, each service's output is printed. With E2E_STACK=external
+// it starts nothing and returns the external stack, or skips the test if it needs settings
+// that stack does not have.
 func startStack(t *testing.T, opts stackOptions) *stack {
 	t.Helper()
+	if external != nil {
+		return external.stack(t, opts)
+	}
 	if binDir == "" {
 		t.Fatal("the services were not built (TestMain did not run)")
 	}
@@ -151,6 +182,10 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 		PrintingDB:       filepath.Join(dir, "printing.db"),
 		PrintingSecret:   randomString(),
 		TestClientSecret: randomString(),
+		AccessTokenTTL:   defaultAccessTokenTTL,
+	}
+	if opts.AccessTokenTTL != 0 {
+		s.AccessTokenTTL = opts.AccessTokenTTL
 	}
 	photosSecret := randomString()
 
@@ -635,36 +670,44 @@ func (b *browser) authorizeAtAccounts(s *stack, start, username, password, decis
 	return result
 }
 
-// testClientToken gets an access token for username as the e2e-client: a separate browser
-// signs in at Accounts and allows, and the code is swapped with PKCE at /token.
+// testClientToken gets an access token for username for the test itself: a separate browser
+// signs in at Accounts and allows, and the code is swapped with PKCE at /token. On a stack the
+// harness started, the test has its own client, e2e-client. An external stack has only the demo
+// clients, so the test plays the printing client: it authorizes with PrintShop's client_id and
+// redirect URI, stops at the redirect instead of following it to PrintShop, and swaps the code
+// itself with PKCE and the printing secret.
 func testClientToken(t *testing.T, s *stack, username, password string) *oauth2.Token {
 	t.Helper()
+	clientID, secret, redirect := "e2e-client", s.TestClientSecret, testClientRedirect
+	if s.External {
+		clientID, secret, redirect = "printing", s.PrintingSecret, s.PrintURL+"/callback"
+	}
 	conf := &oauth2.Config{
-		ClientID:     "e2e-client",
-		ClientSecret: s.TestClientSecret,
+		ClientID:     clientID,
+		ClientSecret: secret,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   s.AuthURL + "/authorize",
 			TokenURL:  s.AuthURL + "/token",
 			AuthStyle: oauth2.AuthStyleInHeader,
 		},
-		RedirectURL: testClientRedirect,
+		RedirectURL: redirect,
 		Scopes:      []string{"photos.read"},
 	}
 	state, verifier := randomString(), oauth2.GenerateVerifier()
 	b := newBrowser(t)
 	auth := b.authorizeAtAccounts(s, conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), username, password, "allow")
 	q := auth.Callback.Query()
-	if got := auth.Callback.Scheme + "://" + auth.Callback.Host + auth.Callback.Path; got != testClientRedirect {
-		t.Fatalf("Accounts sent the e2e-client to %s, want %s", auth.Callback, testClientRedirect)
+	if got := auth.Callback.Scheme + "://" + auth.Callback.Host + auth.Callback.Path; got != redirect {
+		t.Fatalf("Accounts sent the test's client %s to %s, want %s", clientID, auth.Callback, redirect)
 	}
 	if q.Get("state") != state || q.Get("iss") != s.AuthURL || q.Get("code") == "" {
-		t.Fatalf("the e2e-client's authorization response is %s; want a code, state %q and iss %q", auth.Callback, state, s.AuthURL)
+		t.Fatalf("the test's authorization response is %s; want a code, state %q and iss %q", auth.Callback, state, s.AuthURL)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		t.Fatalf("the e2e-client's code exchange for %s: %v", username, err)
+		t.Fatalf("the test's code exchange (client %s) for %s: %v", clientID, username, err)
 	}
 	return tok
 }
@@ -698,8 +741,10 @@ func apiGet(t *testing.T, s *stack, token, path string) (*http.Response, []byte)
 	return resp, body
 }
 
-// libraryOf lists a user's photos straight from the Photos API, with the e2e-client's access
-// token it used.
+// libraryOf lists a user's photos straight from the Photos API, with the test's own access
+// token (see testClientToken), which it returns too. On an external stack that token comes from
+// the printing client, so Accounts then remembers the user's consent for PrintShop: call
+// libraryOf before resetUser when a test needs the consent page.
 func libraryOf(t *testing.T, s *stack, username, password string) ([]apiPhoto, *oauth2.Token) {
 	t.Helper()
 	tok := testClientToken(t, s, username, password)
@@ -748,9 +793,13 @@ type connection struct {
 }
 
 // printingConnection reads the tokens PrintShop holds for username, straight from its
-// database; ok is false if it holds none.
+// database; ok is false if it holds none. Guard it with s.hasDatabase: an external stack's
+// database is out of reach.
 func printingConnection(t *testing.T, s *stack, username string) (conn connection, ok bool) {
 	t.Helper()
+	if s.PrintingDB == "" {
+		t.Fatal("printingConnection: this stack's PrintShop database is out of reach; guard the check with s.hasDatabase")
+	}
 	db, err := sql.Open("sqlite", "file:"+s.PrintingDB+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
@@ -765,6 +814,17 @@ func printingConnection(t *testing.T, s *stack, username string) (conn connectio
 		t.Fatalf("read PrintShop's connections table: %v", err)
 	}
 	return conn, true
+}
+
+// hasDatabase reports whether the test can read PrintShop's database, and logs which check it
+// leaves out when it cannot (an external stack).
+func (s *stack) hasDatabase(t *testing.T, check string) bool {
+	t.Helper()
+	if s.PrintingDB != "" {
+		return true
+	}
+	t.Logf("external stack: not checking %s: that needs PrintShop's database, which only a stack the test starts itself exposes", check)
+	return false
 }
 
 // checkCookieAttributes checks every Set-Cookie the browser received: a prefixed name per

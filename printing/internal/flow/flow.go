@@ -45,15 +45,15 @@ const (
 
 // Event is one step of a flow: one request and its response.
 type Event struct {
-	Kind     string  `json:"kind"`  // authorize, login, consent, callback, token, photos, refresh, revoke, metadata, experiment
-	Title    string  `json:"title"` // what a learner reads in the row
-	Channel  Channel `json:"channel"`
-	From     Lane    `json:"from"`
-	To       Lane    `json:"to"`
-	At       time.Time
-	Request  Message `json:"request"`
-	Response Message `json:"response"`
-	Note     string  `json:"note,omitempty"` // why this step matters, or what it proved
+	Kind     string    `json:"kind"`  // authorize, login, consent, callback, token, photos, refresh, revoke, metadata, experiment
+	Title    string    `json:"title"` // what a learner reads in the row
+	Channel  Channel   `json:"channel"`
+	From     Lane      `json:"from"`
+	To       Lane      `json:"to"`
+	At       time.Time `json:"at"`
+	Request  Message   `json:"request"`
+	Response Message   `json:"response"`
+	Note     string    `json:"note,omitempty"` // why this step matters, or what it proved
 }
 
 // Message is a request or a response, as shown on /flow.
@@ -134,7 +134,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok || t.Recorder == nil {
 		return base.RoundTrip(req)
 	}
-	e := Event{Kind: s.kind, Title: s.title, Channel: Back, From: s.from, To: s.to, At: t.Recorder.now(),
+	// The path names the call: "… — GET /api/photos/p123/content".
+	e := Event{Kind: s.kind, Title: s.title + " — " + req.Method + " " + req.URL.Path, Channel: Back, From: s.from, To: s.to, At: t.Recorder.now(),
 		Request: Message{Method: req.Method, URL: req.URL.String(), Headers: pick(req.Header, "Authorization", "Content-Type")}}
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
@@ -220,8 +221,9 @@ func maskMessage(m Message) Message {
 			m.Headers[i][1] = maskAuthorization(h[1])
 		}
 	}
+	// Re-encode only what holds a secret, so everything else stays byte for byte as sent.
 	if u, err := url.Parse(m.URL); err == nil && u.RawQuery != "" {
-		if q, err := url.ParseQuery(u.RawQuery); err == nil {
+		if q, err := url.ParseQuery(u.RawQuery); err == nil && hasSecret(q) {
 			u.RawQuery = maskValues(q).Encode()
 			m.URL = u.String()
 		}
@@ -244,6 +246,15 @@ func maskAuthorization(v string) string {
 	return "Basic base64(" + id + ":" + "••••••" + ") — the client secret is masked"
 }
 
+func hasSecret(q url.Values) bool {
+	for name := range q {
+		if secretParams[name] {
+			return true
+		}
+	}
+	return false
+}
+
 func maskValues(q url.Values) url.Values {
 	for name, vs := range q {
 		if secretParams[name] {
@@ -260,18 +271,22 @@ func maskBody(body string) string {
 	trimmed := strings.TrimSpace(body)
 	if strings.HasPrefix(trimmed, "{") {
 		var obj map[string]any
-		if json.Unmarshal([]byte(trimmed), &obj) == nil {
-			for name, v := range obj {
-				if s, ok := v.(string); ok && secretParams[name] {
-					obj[name] = Mask(s)
-				}
-			}
-			out, _ := json.MarshalIndent(obj, "", "  ")
-			return string(out)
+		if json.Unmarshal([]byte(trimmed), &obj) != nil {
+			return body
 		}
-		return body
+		masked := false
+		for name, v := range obj {
+			if s, ok := v.(string); ok && secretParams[name] {
+				obj[name], masked = Mask(s), true
+			}
+		}
+		if !masked {
+			return body
+		}
+		out, _ := json.MarshalIndent(obj, "", "  ")
+		return string(out)
 	}
-	if q, err := url.ParseQuery(trimmed); err == nil && strings.Contains(trimmed, "=") && !strings.ContainsAny(trimmed, " \n<") {
+	if q, err := url.ParseQuery(trimmed); err == nil && strings.Contains(trimmed, "=") && !strings.ContainsAny(trimmed, " \n<") && hasSecret(q) {
 		return maskValues(q).Encode()
 	}
 	return body

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwk"
 	"golang.org/x/oauth2"
 )
 
@@ -71,6 +72,9 @@ type Metadata struct {
 	RevocationEndpoint    string   `json:"revocation_endpoint"`
 	CodeChallengeMethods  []string `json:"code_challenge_methods_supported"`
 	ISSParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	// ResponseTypes lists "token" only while Accounts shows the implicit flow exhibit
+	// (AUTHSERVER_ENABLE_IMPLICIT=true); PrintShop's /legacy page looks for it.
+	ResponseTypes []string `json:"response_types_supported"`
 }
 
 // metadataTTL is how long PrintShop trusts the metadata it fetched.
@@ -225,6 +229,18 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 		return fmt.Errorf("Accounts refused the revocation with %d: %s", resp.StatusCode, body)
 	}
 	return nil
+}
+
+// JWKS fetches Accounts' public signing keys (RFC 7517) over the back channel. PrintShop does
+// not need them to use the access token, which is for Photos to check; /flow fetches them to
+// show which key signed the token PrintShop holds.
+func (c *Client) JWKS(ctx context.Context) (jwk.Set, error) {
+	u := c.cfg.AuthServerURL + "/.well-known/jwks.json"
+	set, err := jwk.Fetch(ctx, u, jwk.WithHTTPClient(c.cfg.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("%w: GET %s: %v", ErrUnreachable, u, err)
+	}
+	return set, nil
 }
 
 // context hands x/oauth2 PrintShop's HTTP client.

@@ -69,6 +69,30 @@ func (c *Client) Content(ctx context.Context, token, id string) ([]byte, error) 
 	return c.get(ctx, token, "/api/photos/"+url.PathEscape(id)+"/content", 20<<20)
 }
 
+// Delete asks Photos to delete a photo: DELETE /api/photos/{id}, which needs photos.delete.
+// PrintShop never deletes anything for a user; only the walkthrough's "Open the trunk"
+// experiment calls this, to show Photos refusing a photos.read token. So it reports what Photos
+// answered, the status and the WWW-Authenticate challenge (RFC 6750 §3), rather than an error.
+// err is set only when Photos could not be reached or failed (ErrUnavailable).
+func (c *Client) Delete(ctx context.Context, token, id string) (status int, wwwAuthenticate string, err error) {
+	u := c.base + "/api/photos/" + url.PathEscape(id)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: DELETE %s: %v", ErrUnavailable, u, err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 500 {
+		return resp.StatusCode, "", fmt.Errorf("%w: DELETE %s answered %d", ErrUnavailable, u, resp.StatusCode)
+	}
+	return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), nil
+}
+
 func (c *Client) get(ctx context.Context, token, path string, limit int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {

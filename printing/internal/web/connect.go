@@ -53,9 +53,9 @@ func handleConnect(a *app) echo.HandlerFunc {
 		err = a.flows.Record(c.Request().Context(), sess.Username, flow.Event{
 			Kind: "authorize", Title: "The authorization request: PrintShop sends your browser to Accounts",
 			Channel: flow.Front, From: flow.PrintShop, To: flow.Accounts,
-			Request:  flow.Message{Method: http.MethodGet, URL: start.URL},
-			Response: flow.Message{Status: http.StatusSeeOther, Headers: [][2]string{{"Location", start.URL}}},
-			Note:     "Only the S256 hash of the PKCE verifier travels through your browser; the verifier itself stays at PrintShop.",
+			Request: flow.Message{Method: http.MethodGet, URL: start.URL},
+			Note: "PrintShop answered your browser's GET /connect with a 303 to this URL, and your browser followed it to Accounts. " +
+				"Only the S256 hash of the PKCE verifier travels through your browser; the verifier itself stays at PrintShop.",
 		})
 		if err != nil {
 			return err
@@ -118,6 +118,10 @@ func handleCallback(a *app) echo.HandlerFunc {
 			ExpiresAt: expiry(tok.ExpiresIn, tok.Expiry, a.now()), Scope: granted, ConnectedAt: a.now(),
 		})
 		if err != nil {
+			return err
+		}
+		// The code is spent now; it is kept only for /flow's "Replay the code" experiment.
+		if err := a.store.SaveUsedCode(ctx, attempt.Username, code, attempt.Verifier); err != nil {
 			return err
 		}
 		if missing := missingScopes(attempt.Scope, granted); len(missing) > 0 {

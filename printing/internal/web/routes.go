@@ -30,4 +30,8 @@ func addRoutes(e *echo.Echo, a *app, static fs.FS) {
 	e.GET("/orders/:id/proof.jpg", handleProof(a))
 
 	// The walkthrough: what really happened, and experiments that poke at it.
+	e.GET("/flow", handleFlow(a))
+	e.GET("/learn", handleLearn(a))
+	e.GET("/legacy", handleLegacy(a))
+	e.POST("/flow/experiments/:name", handleExperiment(a))
 }
