@@ -10,10 +10,10 @@ GO       ?= go
 RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-compose lint bench clean
+.PHONY: help build run test test-compose screenshots lint bench clean
 
 help: ## Show the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 build: ## Build every service into bin/.
 	@mkdir -p bin
@@ -36,8 +36,11 @@ test: ## Run every test of every module (with the race detector when gcc is inst
 		(cd $$m && CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 15m ./...) || exit 1; \
 	done
 
-test-compose: ## Build the images, start docker-compose.yml, check it from the host, tear it down.
+test-compose: ## Build the images, start docker-compose.yml, run the e2e suite against it, tear it down.
 	bash .ci/compose-smoke.sh
+
+screenshots: ## Render the README's screenshots into docs/images/ with headless Chromium.
+	cd e2e && E2E_SCREENSHOTS=$(CURDIR)/docs/images $(GO) test -count=1 -run '^TestScreenshots$$' ./...
 
 lint: ## go vet and gofmt in every module.
 	@for m in $(MODULES); do \

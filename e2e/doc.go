@@ -9,6 +9,10 @@
 //   - browser_test.go: the walkthrough in Chromium, driven with chromedp, a screenshot of every
 //     step. Without Chromium these tests skip (`sudo apt-get install -y chromium`); with CI set,
 //     they fail instead.
+//   - walkthrough_test.go: PrintShop's /flow after a real flow, and each of its experiments run
+//     for real against Accounts and Photos, over HTTP.
+//   - screenshots_test.go: with E2E_SCREENSHOTS set to a folder, renders the README's
+//     screenshots there from a real flow in Chromium (`make screenshots`).
 //   - external_test.go: E2E_STACK=external runs the same tests against a stack someone else
 //     started, such as `docker compose up`.
 //

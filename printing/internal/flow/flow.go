@@ -202,8 +202,9 @@ func pick(h http.Header, names ...string) [][2]string {
 	return out
 }
 
-// secretParams are masked wherever they appear: in a query, a form or a JSON body.
-var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true}
+// secretParams are masked wherever they appear: in a query, a form or a JSON body. "token" is
+// what RFC 7009 revocation sends: PrintShop revokes its refresh token.
+var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true, "token": true}
 
 // Mask hides all but the first characters of a secret, so two values can still be told apart.
 func Mask(secret string) string {

@@ -419,7 +419,7 @@ func shortValue(v any) string {
 
 // secretParams are never shown whole. The recorder masked them before storing; this is the
 // second lock on the same door.
-var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true}
+var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true, "token": true}
 
 func keepMasked(name, value string) string {
 	if !secretParams[name] || value == "••••••" || strings.HasSuffix(value, "…(masked)") {
