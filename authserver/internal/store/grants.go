@@ -57,31 +57,37 @@ type RefreshToken struct {
 // consent is non-nil, remembers the user's consent.
 func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, codeHash []byte, c Code, consent []string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
+		id, err := answerRequest(ctx, tx, requestIDHash, g, consent)
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		id, err := insertGrant(ctx, tx, g)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO authorization_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, codeHash, id, c.RedirectURI, c.CodeChallenge, c.ExpiresAt.Unix()); err != nil {
-			return err
-		}
-		if consent == nil {
-			return nil
 		}
 		_, err = tx.ExecContext(ctx, `
-			INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
-			g.Username, g.ClientID, joinScope(consent), g.CreatedAt.Unix())
+			INSERT INTO authorization_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at)
+			VALUES (?, ?, ?, ?, ?)`, codeHash, id, c.RedirectURI, c.CodeChallenge, c.ExpiresAt.Unix())
 		return err
 	})
+}
+
+// answerRequest is what every answer to a pending authorization request does first: delete the
+// request (ErrNotFound if it was answered already), record the grant, and remember the consent
+// when it is non-nil. It returns the grant's id.
+func answerRequest(ctx context.Context, tx *sql.Tx, requestIDHash []byte, g Grant, consent []string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, ErrNotFound
+	}
+	id, err := insertGrant(ctx, tx, g)
+	if err != nil || consent == nil {
+		return id, err
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
+		g.Username, g.ClientID, joinScope(consent), g.CreatedAt.Unix())
+	return id, err
 }
 
 func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {

@@ -13,27 +13,10 @@ import (
 // §4.2.2 says the server "MUST NOT issue a refresh token".
 func (s *Store) IssueImplicitToken(ctx context.Context, requestIDHash []byte, g Grant, at AccessToken, consent []string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
+		id, err := answerRequest(ctx, tx, requestIDHash, g, consent)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		id, err := insertGrant(ctx, tx, g)
-		if err != nil {
-			return err
-		}
-		if err := issueTokens(ctx, tx, id, at, nil, g.CreatedAt); err != nil {
-			return err
-		}
-		if consent == nil {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at`,
-			g.Username, g.ClientID, joinScope(consent), g.CreatedAt.Unix())
-		return err
+		return issueTokens(ctx, tx, id, at, nil, g.CreatedAt)
 	})
 }
