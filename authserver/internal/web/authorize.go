@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -304,7 +305,7 @@ func needsConsent(req store.AuthorizationRequest, client store.Client, remembere
 }
 
 func hasPrompt(prompt, value string) bool {
-	return slices.Contains(splitFields(prompt), value)
+	return slices.Contains(strings.Fields(prompt), value)
 }
 
 // rememberConsent is what to remember after the user answered for the requested scopes: their

@@ -100,5 +100,3 @@ func scopeNames(scopes []Scope) string {
 
 // joinScope writes scopes in the form of the scope parameter (RFC 6749 §3.3).
 func joinScope(scopes []string) string { return strings.Join(scopes, " ") }
-
-func splitFields(s string) []string { return strings.Fields(s) }

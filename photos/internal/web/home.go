@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/valet/photos/internal/store"
 )
 
 // endpoint is one line of the API table on the home page.
@@ -30,5 +33,18 @@ func handleHome(pages *renderer, cfg Config) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return pages.render(c, http.StatusOK, "home.html", pageData{Title: "Photos",
 			Data: homeData{Config: cfg, Endpoints: endpoints, Scopes: Scopes}})
+	}
+}
+
+// handleHealth answers 200 when the database answers. It does not ask Accounts: Photos keeps
+// serving with cached keys while Accounts is down.
+func handleHealth(st *store.Store) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			return c.String(http.StatusServiceUnavailable, "database not reachable\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
 	}
 }

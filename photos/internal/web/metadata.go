@@ -4,13 +4,9 @@ package web
 // server issues tokens for Photos, and which scopes exist.
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/valet/photos/internal/store"
 )
 
 // Scope is one permission of the photos API, with the plain words the home page uses.
@@ -50,18 +46,5 @@ func handleResourceMetadata(cfg Config) echo.HandlerFunc {
 	}
 	return func(c echo.Context) error {
 		return c.JSON(http.StatusOK, doc)
-	}
-}
-
-// handleHealth answers 200 when the database answers. It does not ask Accounts: Photos keeps
-// serving with cached keys while Accounts is down.
-func handleHealth(st *store.Store) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-		defer cancel()
-		if err := st.Ping(ctx); err != nil {
-			return c.String(http.StatusServiceUnavailable, "database not reachable\n")
-		}
-		return c.String(http.StatusOK, "ok\n")
 	}
 }

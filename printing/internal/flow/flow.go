@@ -206,6 +206,10 @@ func pick(h http.Header, names ...string) [][2]string {
 // what RFC 7009 revocation sends: PrintShop revokes its refresh token.
 var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true, "token": true}
 
+// IsSecret reports whether a parameter named name carries a secret that is only ever shown
+// masked. /flow asks it too, so there is one list to keep right.
+func IsSecret(name string) bool { return secretParams[name] }
+
 // Mask hides all but the first characters of a secret, so two values can still be told apart.
 func Mask(secret string) string {
 	if len(secret) <= 6 {

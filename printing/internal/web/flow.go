@@ -417,12 +417,9 @@ func shortValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// secretParams are never shown whole. The recorder masked them before storing; this is the
-// second lock on the same door.
-var secretParams = map[string]bool{"client_secret": true, "refresh_token": true, "password": true, "token": true}
-
 func keepMasked(name, value string) string {
-	if !secretParams[name] || value == "••••••" || strings.HasSuffix(value, "…(masked)") {
+	// The recorder masked secrets before storing; this is the second lock on the same door.
+	if !flow.IsSecret(name) || value == "••••••" || strings.HasSuffix(value, "…(masked)") {
 		return value
 	}
 	return flow.Mask(value)

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,7 +49,7 @@ func newRenderer() (*renderer, error) {
 	r := &renderer{pages: map[string]*template.Template{}}
 	for _, name := range names {
 		base := path.Base(name)
-		if base == "layout.html" || strings.HasPrefix(base, "_") {
+		if base == "layout.html" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, name)
