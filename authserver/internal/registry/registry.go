@@ -29,6 +29,9 @@ type Client struct {
 	Scopes       []string `json:"scopes"`
 	// FirstParty marks Photos' own web app, which skips the consent page.
 	FirstParty bool `json:"first_party,omitempty"`
+	// PostLogoutRedirectURIs are where Accounts' end_session_endpoint may send the browser
+	// after signing out (OpenID Connect RP-Initiated Logout 1.0 §3.1), matched exactly.
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 }
 
 // User is a demo resource owner.
@@ -60,9 +63,10 @@ func DefaultClients() []Client {
 		},
 		{
 			ClientID: "photos-web", ClientSecret: PhotosWebSecret, Name: "Photos", FirstParty: true,
-			RedirectURIs: []string{"http://localhost:9002/callback"},
-			GrantTypes:   []string{"authorization_code", "refresh_token"},
-			Scopes:       []string{"openid", "profile", "photos.read", "photos.write", "photos.delete"},
+			RedirectURIs:           []string{"http://localhost:9002/callback"},
+			PostLogoutRedirectURIs: []string{"http://localhost:9002/"},
+			GrantTypes:             []string{"authorization_code", "refresh_token"},
+			Scopes:                 []string{"openid", "profile", "photos.read", "photos.write", "photos.delete"},
 		},
 		{
 			// The implicit flow, kept as a museum piece for PrintShop's /legacy page. It is
@@ -160,6 +164,13 @@ func Validate(clients []Client, knownScope func(string) bool) error {
 				fail("redirect URI %q: %v", u, err)
 			}
 		}
+		for _, u := range c.PostLogoutRedirectURIs {
+			// RP-Initiated Logout 1.0 §3.1 registers these like redirect URIs, so the same
+			// rules keep a logout from sending the browser somewhere unsafe.
+			if err := checkRedirectURI(u); err != nil {
+				fail("post_logout_redirect_uri %q: %v", u, err)
+			}
+		}
 		for _, s := range c.Scopes {
 			if !knownScope(s) {
 				fail("scope %q is unknown", s)
@@ -204,7 +215,7 @@ func Save(ctx context.Context, st *store.Store, clients []Client, users []User, 
 	for _, c := range clients {
 		row := store.Client{
 			ID: c.ClientID, Name: c.Name, RedirectURIs: c.RedirectURIs, GrantTypes: c.GrantTypes,
-			Scopes: c.Scopes, FirstParty: c.FirstParty,
+			Scopes: c.Scopes, FirstParty: c.FirstParty, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		}
 		if c.ClientSecret != "" {
 			old, err := st.ClientSecretHash(ctx, c.ClientID)

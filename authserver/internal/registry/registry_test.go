@@ -51,6 +51,9 @@ func TestValidate(t *testing.T) {
 		{"plain http off the loopback (RFC 9700 §2.6)", func(c *Client) { c.RedirectURIs = []string{"http://app.example/cb"} }, "plain http"},
 		{"a custom scheme", func(c *Client) { c.RedirectURIs = []string{"javascript://app.example/%0aalert(1)"} }, "scheme"},
 		{"unknown scope", func(c *Client) { c.Scopes = []string{"photos.read", "admin"} }, `scope "admin"`},
+		{"a post-logout redirect URI on localhost is allowed (RP-Initiated Logout §3.1)", func(c *Client) { c.PostLogoutRedirectURIs = []string{"http://localhost:9002/"} }, ""},
+		{"a relative post-logout redirect URI (RP-Initiated Logout §3.1)", func(c *Client) { c.PostLogoutRedirectURIs = []string{"/"} }, "post_logout_redirect_uri"},
+		{"a post-logout redirect URI with a custom scheme", func(c *Client) { c.PostLogoutRedirectURIs = []string{"javascript://x/%0aalert(1)"} }, "post_logout_redirect_uri"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +79,32 @@ func TestLoadClientsFileRefusesUnknownFields(t *testing.T) {
 	writeFile(t, path, `[{"client_id": "a", "name": "A", "redirect_uri": "https://a.example/cb"}]`)
 	if _, err := LoadClientsFile(path); err == nil || !strings.Contains(err.Error(), "redirect_uri") {
 		t.Errorf("got %v, want an error naming the unknown field", err)
+	}
+}
+
+// The clients file reads post_logout_redirect_uris, and the store gives them back.
+func TestPostLogoutRedirectURIsAreSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clients.json")
+	writeFile(t, path, `[{"client_id": "a", "name": "A", "redirect_uris": ["https://a.example/cb"], "grant_types": ["authorization_code"],
+		"scopes": ["openid"], "post_logout_redirect_uris": ["https://a.example/bye"]}]`)
+	clients, err := LoadClientsFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := Save(context.Background(), st, clients, nil, bcrypt.MinCost); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Client(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.PostLogoutRedirectURIs) != 1 || c.PostLogoutRedirectURIs[0] != "https://a.example/bye" {
+		t.Errorf("got %q, want [https://a.example/bye]", c.PostLogoutRedirectURIs)
 	}
 }
 

@@ -21,6 +21,9 @@ type Client struct {
 	Scopes       []string
 	// FirstParty clients belong to Photos itself and skip the consent page.
 	FirstParty bool
+	// PostLogoutRedirectURIs are where /end-session may send the browser back to, matched
+	// exactly (OpenID Connect RP-Initiated Logout 1.0 §3.1).
+	PostLogoutRedirectURIs []string
 }
 
 // Public reports whether the client has no secret (RFC 6749 §2.1): it must use PKCE and cannot
@@ -41,14 +44,19 @@ func (s *Store) ReplaceClients(ctx context.Context, clients []Client) error {
 		for _, c := range clients {
 			uris, _ := json.Marshal(c.RedirectURIs)
 			grants, _ := json.Marshal(c.GrantTypes)
+			postLogout, _ := json.Marshal(c.PostLogoutRedirectURIs)
+			if c.PostLogoutRedirectURIs == nil {
+				postLogout = []byte("[]")
+			}
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, scopes, first_party)
-				VALUES (?, ?, ?, ?, ?, ?, ?)
+				INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, scopes, first_party, post_logout_redirect_uris)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash,
 					redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types,
-					scopes = excluded.scopes, first_party = excluded.first_party`,
+					scopes = excluded.scopes, first_party = excluded.first_party,
+					post_logout_redirect_uris = excluded.post_logout_redirect_uris`,
 				c.ID, c.Name, sql.NullString{String: c.SecretHash, Valid: c.SecretHash != ""},
-				string(uris), string(grants), joinScope(c.Scopes), c.FirstParty); err != nil {
+				string(uris), string(grants), joinScope(c.Scopes), c.FirstParty, string(postLogout)); err != nil {
 				return fmt.Errorf("save client %q: %w", c.ID, err)
 			}
 			ids = append(ids, c.ID)
@@ -96,12 +104,12 @@ func (s *Store) Client(ctx context.Context, id string) (Client, error) {
 
 func (s *Store) loadClient(ctx context.Context, id string) (Client, error) {
 	row := s.db.QueryRowContext(ctx, `
-		SELECT id, name, secret_hash, redirect_uris, grant_types, scopes, first_party
+		SELECT id, name, secret_hash, redirect_uris, grant_types, scopes, first_party, post_logout_redirect_uris
 		FROM clients WHERE id = ?`, id)
 	var c Client
 	var secret sql.NullString
-	var uris, grants, scopes string
-	err := row.Scan(&c.ID, &c.Name, &secret, &uris, &grants, &scopes, &c.FirstParty)
+	var uris, grants, scopes, postLogout string
+	err := row.Scan(&c.ID, &c.Name, &secret, &uris, &grants, &scopes, &c.FirstParty, &postLogout)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, ErrNotFound
 	}
@@ -115,6 +123,9 @@ func (s *Store) loadClient(ctx context.Context, id string) (Client, error) {
 	}
 	if err := json.Unmarshal([]byte(grants), &c.GrantTypes); err != nil {
 		return Client{}, fmt.Errorf("client %q grant_types: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(postLogout), &c.PostLogoutRedirectURIs); err != nil {
+		return Client{}, fmt.Errorf("client %q post_logout_redirect_uris: %w", id, err)
 	}
 	return c, nil
 }

@@ -67,9 +67,10 @@ func testClients() []registry.Client {
 		{ClientID: "photos", ClientSecret: photosSecret, Name: "Photos (token introspection)",
 			RedirectURIs: []string{}, GrantTypes: []string{}, Scopes: []string{}},
 		{ClientID: "photos-web", ClientSecret: photosWebSecret, Name: "Photos", FirstParty: true,
-			RedirectURIs: []string{"http://localhost:9002/callback"},
-			GrantTypes:   []string{"authorization_code", "refresh_token"},
-			Scopes:       []string{"openid", "profile", "photos.read", "photos.write", "photos.delete"}},
+			RedirectURIs:           []string{"http://localhost:9002/callback"},
+			PostLogoutRedirectURIs: []string{"http://localhost:9002/"},
+			GrantTypes:             []string{"authorization_code", "refresh_token"},
+			Scopes:                 []string{"openid", "profile", "photos.read", "photos.write", "photos.delete"}},
 	}
 }
 

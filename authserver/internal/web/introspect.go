@@ -23,7 +23,7 @@ type introspection struct {
 	Exp       int64  `json:"exp,omitempty"`
 	Iat       int64  `json:"iat,omitempty"`
 	Sub       string `json:"sub,omitempty"`
-	Aud       string `json:"aud,omitempty"`
+	Aud       any    `json:"aud,omitempty"` // a string, or a list for a token with two audiences
 	Iss       string `json:"iss,omitempty"`
 	Jti       string `json:"jti,omitempty"`
 }
@@ -82,8 +82,11 @@ func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string)
 		Iss:       tok.Issuer(),
 		Jti:       tok.JwtID(),
 	}
+	// RFC 7662 §2.2: aud as the token has it, one string or a list (RFC 7519 §4.1.3).
 	if aud := tok.Audience(); len(aud) == 1 {
 		answer.Aud = aud[0]
+	} else if len(aud) > 1 {
+		answer.Aud = aud
 	}
 	if _, ok := tok.Get("auth_time"); ok {
 		answer.Username = tok.Subject() // a user signed in: the subject is their username

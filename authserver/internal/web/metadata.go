@@ -34,6 +34,8 @@ type metadata struct {
 	IDTokenSigningAlgValuesSupported       []string `json:"id_token_signing_alg_values_supported"`
 	PromptValuesSupported                  []string `json:"prompt_values_supported"`
 	ClaimsSupported                        []string `json:"claims_supported"`
+	// EndSessionEndpoint is OpenID Connect RP-Initiated Logout 1.0 §2.1.
+	EndSessionEndpoint string `json:"end_session_endpoint"`
 }
 
 // newMetadata describes Accounts. The implicit flow is listed only while it is on: the contract
@@ -65,6 +67,7 @@ func newMetadata(issuer string, enableImplicit bool) metadata {
 		IDTokenSigningAlgValuesSupported:       []string{keys.IDTokenAlg.String()},
 		PromptValuesSupported:                  []string{"none", "login", "consent"},
 		ClaimsSupported:                        []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "name"},
+		EndSessionEndpoint:                     issuer + "/end-session",
 	}
 	if enableImplicit {
 		// RFC 8414 §2: response_types_supported and response_modes_supported (the token

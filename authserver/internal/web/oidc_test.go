@@ -24,11 +24,17 @@ func jwsDecode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeSt
 // access token and ID token.
 func photosWebTokens(t *testing.T, srv *testServer, scope string) (*oauth2.Token, string) {
 	t.Helper()
+	return photosWebTokensIn(t, srv, newBrowser(t, srv), scope)
+}
+
+// photosWebTokensIn is photosWebTokens in the given browser, which stays signed in at Accounts.
+func photosWebTokensIn(t *testing.T, srv *testServer, b *browser, scope string) (*oauth2.Token, string) {
+	t.Helper()
 	params := authParams(scope)
 	params.Set("client_id", "photos-web")
 	params.Set("redirect_uri", "http://localhost:9002/callback")
 	params.Set("nonce", testNonce)
-	loc := newBrowser(t, srv).authorize(params, "alice", "wonderland")
+	loc := b.authorize(params, "alice", "wonderland")
 	conf := &oauth2.Config{
 		ClientID: "photos-web", ClientSecret: photosWebSecret, RedirectURL: "http://localhost:9002/callback",
 		Endpoint: oauth2.Endpoint{TokenURL: srv.base() + "/token", AuthStyle: oauth2.AuthStyleInParams},
@@ -113,13 +119,15 @@ func TestOpenIDRequiresNonce(t *testing.T) {
 	}
 }
 
-// OpenID Connect Core §5.3: /userinfo answers for a token with openid, 403 without it, 401 without
-// a valid token or with a token meant for another audience (RFC 9068 §4).
+// OpenID Connect Core §5.3: /userinfo answers for a token with openid, whatever other scopes it
+// carries, 403 without openid, 401 without a valid token or with a token meant for Photos alone
+// (RFC 9068 §4).
 func TestUserinfo(t *testing.T) {
 	srv := newTestServer(t)
 	withOpenID, _ := photosWebTokens(t, srv, "openid profile")
 	withoutOpenID, _ := photosWebTokens(t, srv, "profile")
-	forPhotos, _ := photosWebTokens(t, srv, "openid profile photos.read")
+	signInWithPhotos, _ := photosWebTokens(t, srv, "openid profile photos.read")
+	forPhotos, _ := photosWebTokens(t, srv, "photos.read")
 	tests := []struct {
 		name       string
 		header     string
@@ -130,7 +138,8 @@ func TestUserinfo(t *testing.T) {
 		{"openid token gets sub and name", "Bearer " + withOpenID.AccessToken, http.StatusOK, `"name":"Alice Liddell"`, ""},
 		{"scheme is case-insensitive (RFC 6750 §2.1)", "bearer " + withOpenID.AccessToken, http.StatusOK, `"sub":"alice"`, ""},
 		{"token without openid is insufficient_scope (RFC 6750 §3.1)", "Bearer " + withoutOpenID.AccessToken, http.StatusForbidden, "insufficient_scope", `error="insufficient_scope"`},
-		{"a token for Photos is refused: wrong audience (RFC 9068 §4)", "Bearer " + forPhotos.AccessToken, http.StatusUnauthorized, "audience", `error="invalid_token"`},
+		{"openid profile photos.read token gets sub and name: aud names the issuer too (OIDC Core §5.3)", "Bearer " + signInWithPhotos.AccessToken, http.StatusOK, `"name":"Alice Liddell"`, ""},
+		{"a token for Photos alone is refused: wrong audience (RFC 9068 §4)", "Bearer " + forPhotos.AccessToken, http.StatusUnauthorized, "audience", `error="invalid_token"`},
 		{"no token is 401 without an error code (RFC 6750 §3.1)", "", http.StatusUnauthorized, "Authorization: Bearer", `Bearer realm="accounts"`},
 		{"forged token is invalid_token (RFC 6750 §3.1)", "Bearer " + withOpenID.AccessToken[:len(withOpenID.AccessToken)-4] + "AAAA", http.StatusUnauthorized, "invalid_token", `error="invalid_token"`},
 	}
@@ -173,5 +182,45 @@ func TestUserinfoIgnoresQueryToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("got status %d, want 401: a query-string token must be ignored", resp.StatusCode)
+	}
+}
+
+// The contract's "Audience" (RFC 9068 §3, OIDC Core §5.3): a token with openid and photos.*
+// names both Photos and the issuer, as a JSON array; photos.* alone is one string; openid and
+// profile alone is the issuer. Introspection reports aud as the token has it (RFC 7662 §2.2).
+func TestAccessTokenAudienceInTheToken(t *testing.T) {
+	srv := newTestServer(t)
+	tests := []struct {
+		name  string
+		scope string
+		want  any
+	}{
+		{"openid with photos.read is for Photos and the issuer", "openid profile photos.read", []any{"http://localhost:9002", srv.URL}},
+		{"photos.read alone is for Photos, a single string", "photos.read", "http://localhost:9002"},
+		{"openid profile alone is for the issuer, a single string", "openid profile", srv.URL},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, _ := photosWebTokens(t, srv, tc.scope)
+			parts := strings.Split(tok.AccessToken, ".")
+			payload, err := jwsDecode(parts[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims map[string]any
+			if err := json.Unmarshal(payload, &claims); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(claims["aud"])
+			want, _ := json.Marshal(tc.want)
+			if string(got) != string(want) {
+				t.Errorf("got aud %s, want %s", got, want)
+			}
+			answer := introspect(t, srv, tok.AccessToken)
+			gotIntro, _ := json.Marshal(answer["aud"])
+			if string(gotIntro) != string(want) {
+				t.Errorf("introspection got aud %s, want %s", gotIntro, want)
+			}
+		})
 	}
 }

@@ -37,6 +37,11 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 	e.GET("/userinfo", handleUserinfo(t))
 	e.POST("/userinfo", handleUserinfo(t))
 
+	// OpenID Connect RP-Initiated Logout 1.0: the browser is sent here to sign out.
+	e.GET("/end-session", handleEndSession(f))
+	e.POST("/end-session", handleEndSession(f))
+	e.POST("/end-session/confirm", handleEndSessionConfirm(f))
+
 	// Discovery.
 	e.Match(getOrHead, "/.well-known/oauth-authorization-server", handleMetadata(meta))
 	e.Match(getOrHead, "/.well-known/openid-configuration", handleMetadata(meta))

@@ -58,17 +58,6 @@ func (m *minter) accessToken(ctx context.Context, g store.Grant, scope []string)
 	return token, rec, err
 }
 
-// audienceFor names the one resource server the token is for. A token that opens no photos is
-// only good at Accounts' own userinfo endpoint, so its audience is the issuer.
-func (m *minter) audienceFor(scope []string) string {
-	for _, s := range scope {
-		if strings.HasPrefix(s, "photos.") {
-			return m.audience
-		}
-	}
-	return m.issuer
-}
-
 // idToken mints an OpenID Connect ID token for the client (OpenID Connect Core §2, §3.1.3.6).
 func (m *minter) idToken(ctx context.Context, g store.Grant, scope []string, name string) (string, error) {
 	now := m.now()

@@ -32,10 +32,11 @@ func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 			return invalid("the access token is not valid: " + err.Error())
 		}
 		// RFC 9068 §4: a resource server must check that the token was meant for it. Userinfo
-		// belongs to Accounts, so the audience must be the issuer: a token for Photos is
-		// refused here, as Photos refuses tokens meant for anyone else.
-		if aud := tok.Audience(); len(aud) != 1 || aud[0] != t.minter.issuer {
-			return invalid("the access token's audience is " + strings.Join(aud, ",") + ", not Accounts; ask for a token with only openid and profile to call userinfo")
+		// belongs to Accounts, so the issuer must be one of the audiences: a token for Photos
+		// alone is refused here, as Photos refuses tokens meant for anyone else. A sign-in
+		// token that also opens photos names both (see audienceFor).
+		if aud := tok.Audience(); !slices.Contains(aud, t.minter.issuer) {
+			return invalid("the access token's audience is " + strings.Join(aud, ",") + ", not Accounts; ask for scope openid to call userinfo")
 		}
 		active, err := accessTokenActive(ctx, t.store, tok)
 		if err != nil {
