@@ -108,8 +108,8 @@ func (c *IntrospectionChecker) introspectToken(ctx context.Context, token string
 	if answer.Iss != "" && answer.Iss != c.cfg.Issuer {
 		return Principal{}, invalid(fmt.Sprintf("iss is %q, but Photos only accepts tokens from %s", answer.Iss, c.cfg.Issuer))
 	}
-	if !onlyAudience(answer.Aud, c.cfg.Audience) {
-		return Principal{}, invalid(fmt.Sprintf("aud is %v, but this token must be meant for %s alone", answer.Aud, c.cfg.Audience))
+	if !hasAudience(audienceList(answer.Aud), c.cfg.Audience) {
+		return Principal{}, invalid(fmt.Sprintf("aud is %v, but this token must be meant for %s", answer.Aud, c.cfg.Audience))
 	}
 	if answer.Sub == "" {
 		return Principal{}, invalid("Accounts' answer has no sub")
@@ -120,16 +120,4 @@ func (c *IntrospectionChecker) introspectToken(ctx context.Context, token string
 		Scope:     strings.Fields(answer.Scope),
 		ExpiresAt: time.Unix(answer.Exp, 0),
 	}, nil
-}
-
-// onlyAudience reports whether aud, a string or a list of strings (RFC 7662 §2.2), names
-// exactly one audience, want.
-func onlyAudience(aud any, want string) bool {
-	switch v := aud.(type) {
-	case string:
-		return v == want
-	case []any:
-		return len(v) == 1 && v[0] == want
-	}
-	return false
 }

@@ -141,8 +141,8 @@ func validateClaims(tok jwt.Token, issuer, audience string, now time.Time) error
 	if tok.Issuer() != issuer {
 		return invalid(fmt.Sprintf("iss is %q, but Photos only accepts tokens from %s", tok.Issuer(), issuer))
 	}
-	if aud := tok.Audience(); len(aud) != 1 || aud[0] != audience {
-		return invalid(fmt.Sprintf("aud is %q, but this token must be meant for %s alone", aud, audience))
+	if aud := tok.Audience(); !hasAudience(aud, audience) {
+		return invalid(fmt.Sprintf("aud is %q, but this token must be meant for %s", aud, audience))
 	}
 	for _, name := range []string{"sub", "client_id", "jti"} {
 		if v, _ := tok.Get(name); v == nil || v == "" {

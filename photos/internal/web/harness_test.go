@@ -332,3 +332,19 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// idTokenClaims are the claims of a good ID token for alice at photos-web (OpenID Connect Core
+// §2), as Accounts issues them.
+func idTokenClaims(now time.Time) map[string]any {
+	return map[string]any{
+		"iss":       testIssuer,
+		"sub":       "alice",
+		"aud":       testWebClientID,
+		"azp":       testWebClientID,
+		"exp":       now.Add(10 * time.Minute).Unix(),
+		"iat":       now.Unix(),
+		"auth_time": now.Unix(),
+		"nonce":     "the-nonce",
+		"name":      "Alice Liddell",
+	}
+}
