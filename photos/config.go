@@ -19,6 +19,11 @@ type config struct {
 	ClientID      string // Photos' client at Accounts, for introspection
 	ClientSecret  string
 	DemoLibrary   bool
+	// WebClientID and WebClientSecret register Photos' own web app at Accounts (sign-in with
+	// OpenID Connect).
+	WebClientID, WebClientSecret string
+	// PrintShopURL is PrintShop's public URL, linked from /me.
+	PrintShopURL string
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -42,10 +47,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		TokenCheck:   get("PHOTOS_TOKEN_CHECK", "jwt"),
 		ClientID:     get("PHOTOS_CLIENT_ID", "photos"),
 		ClientSecret: get("PHOTOS_CLIENT_SECRET", "photos-demo-secret"),
+		// The demo secret is public on purpose, like Accounts' built-in photos-web client.
+		WebClientID:     get("PHOTOS_WEB_CLIENT_ID", "photos-web"),
+		WebClientSecret: get("PHOTOS_WEB_CLIENT_SECRET", "photos-web-demo-secret"),
+		PrintShopURL:    get("PHOTOS_PRINTSHOP_URL", "http://localhost:9000"),
 	}
 	cfg.Audience = get("PHOTOS_AUDIENCE", cfg.PublicURL)
 	cfg.AuthServerURL = get("PHOTOS_AUTHSERVER_URL", cfg.Issuer)
-	urls := []struct{ name, value string }{{"PHOTOS_PUBLIC_URL", cfg.PublicURL}, {"PHOTOS_ISSUER", cfg.Issuer}}
+	urls := []struct{ name, value string }{{"PHOTOS_PUBLIC_URL", cfg.PublicURL}, {"PHOTOS_ISSUER", cfg.Issuer},
+		{"PHOTOS_PRINTSHOP_URL", cfg.PrintShopURL}}
 	// A variable left to its default is not blamed for the variable it copies.
 	for _, name := range []string{"PHOTOS_AUDIENCE", "PHOTOS_AUTHSERVER_URL"} {
 		if v := getenv(name); v != "" {

@@ -76,11 +76,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 			return fmt.Errorf("make the demo library: %w", err)
 		}
 	}
-	checker, err := newChecker(ctx, cfg)
+	// Accounts' keys, cached: they check JWT access tokens at the API, and always the ID tokens
+	// of the web app's sign-in.
+	keys, err := access.NewJWTChecker(ctx, access.JWTConfig{
+		Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.AuthServerURL + "/.well-known/jwks.json",
+	})
 	if err != nil {
 		return err
 	}
-	handler, err := web.NewServer(logger, st, checker, web.Config{PublicURL: cfg.PublicURL, Issuer: cfg.Issuer, TokenCheck: cfg.TokenCheck})
+	checker := newChecker(cfg, keys)
+	handler, err := web.NewServer(logger, st, checker, web.Config{PublicURL: cfg.PublicURL, Issuer: cfg.Issuer, TokenCheck: cfg.TokenCheck,
+		WebClientID: cfg.WebClientID, WebClientSecret: cfg.WebClientSecret, AuthServerURL: cfg.AuthServerURL,
+		PrintShopURL: cfg.PrintShopURL, Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -107,19 +114,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 }
 
 // newChecker picks how access tokens are checked: PHOTOS_TOKEN_CHECK=jwt verifies them with
-// Accounts' published keys; introspect asks Accounts about each one (RFC 7662).
-func newChecker(ctx context.Context, cfg config) (access.Checker, error) {
+// Accounts' published keys; introspect asks Accounts about each one (RFC 7662). The JWKS is
+// fetched over the back channel: its public location (the metadata's jwks_uri) names Accounts'
+// public URL, which inside a container is not Accounts.
+func newChecker(cfg config, keys *access.JWTChecker) access.Checker {
 	if cfg.TokenCheck == "introspect" {
 		return access.NewIntrospectionChecker(access.IntrospectionConfig{
 			Endpoint: cfg.AuthServerURL + "/introspect", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			Issuer: cfg.Issuer, Audience: cfg.Audience,
-		}), nil
+		})
 	}
-	// The JWKS is fetched over the back channel. Its public location (the metadata's jwks_uri)
-	// names Accounts' public URL, which inside a container is not Accounts.
-	return access.NewJWTChecker(ctx, access.JWTConfig{
-		Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.AuthServerURL + "/.well-known/jwks.json",
-	})
+	return keys
 }
 
 // addDemoLibrary gives alice and bob their sample photos, once per database.

@@ -73,6 +73,12 @@ func (c *JWTChecker) Check(ctx context.Context, token string) (Principal, error)
 	return p, err
 }
 
+// SigningKey returns Accounts' published key with this kid from the same cached JWKS that checks
+// access tokens. Photos' web app checks its ID tokens with it.
+func (c *JWTChecker) SigningKey(ctx context.Context, kid string) (jwk.Key, error) {
+	return c.keys.key(ctx, kid)
+}
+
 // validateAccessToken is RFC 9068 §4, step by step. Each failed step names itself in the
 // error, which Photos sends back as the error_description.
 func (c *JWTChecker) validateAccessToken(ctx context.Context, token string) (Principal, error) {

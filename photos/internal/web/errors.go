@@ -20,7 +20,15 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 		req := c.Request()
 		var ae *apiError
 		var he *echo.HTTPError
+		var pe *pageError
 		switch {
+		case errors.As(err, &pe):
+			// A page of Photos' web app: the person sees what failed and what to do.
+			c.Set(logErrorKey, pe.Title)
+			if err := pages.render(c, pe.Status, "error.html", pageData{Title: pe.Title, Data: pe}); err != nil {
+				logger.Error("render page", "err", err)
+			}
+			return
 		case errors.As(err, &ae):
 		case errors.As(err, &he):
 			desc := http.StatusText(he.Code)
@@ -60,3 +68,12 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 		}
 	}
 }
+
+// pageError is an error of Photos' web app, shown to a person as an HTML page.
+type pageError struct {
+	Status  int
+	Title   string
+	Message string // what went wrong and what to do next
+}
+
+func (e *pageError) Error() string { return e.Title + ": " + e.Message }

@@ -38,6 +38,9 @@ import (
 const (
 	testIssuer   = "http://localhost:9001"
 	testAudience = "http://localhost:9002"
+	// Photos' web app at Accounts.
+	testWebClientID     = "photos-web"
+	testWebClientSecret = "photos-web-test-secret"
 )
 
 // clock is a settable clock shared by Photos and the test.
@@ -53,18 +56,31 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// fakeAccounts serves a JWKS of keys the test publishes, counting fetches.
+// fakeAccounts serves a JWKS of keys the test publishes, counting fetches, and a token
+// endpoint whose answers the test decides.
 type fakeAccounts struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
 	keys    []jwk.Key // private keys; their public halves are published
 	fetches atomic.Int64
+	// token answers POST /token; nil means 404.
+	token func(r *http.Request) (int, any)
 }
 
 func newFakeAccounts(t testing.TB) *fakeAccounts {
 	t.Helper()
 	a := &fakeAccounts{}
 	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		token := a.token
+		a.mu.Unlock()
+		if r.URL.Path == "/token" && r.Method == http.MethodPost && token != nil {
+			status, body := token(r)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			json.NewEncoder(w).Encode(body)
+			return
+		}
 		if r.URL.Path != "/.well-known/jwks.json" {
 			http.NotFound(w, r)
 			return
@@ -202,21 +218,22 @@ func newPhotosServer(t testing.TB, accounts *fakeAccounts, opts ...func(*photosO
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{now: time.Now().Truncate(time.Second)}
-	var checker access.Checker
+	keys, err := access.NewJWTChecker(ctx, access.JWTConfig{
+		Issuer: testIssuer, Audience: testAudience, JWKSURL: accounts.srv.URL + "/.well-known/jwks.json",
+		RefetchInterval: 10 * time.Second, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checker access.Checker = keys
 	if o.checker != nil {
 		checker = o.checker(clk)
-	} else {
-		checker, err = access.NewJWTChecker(ctx, access.JWTConfig{
-			Issuer: testIssuer, Audience: testAudience, JWKSURL: accounts.srv.URL + "/.well-known/jwks.json",
-			RefetchInterval: 10 * time.Second, Now: clk.Now,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 	logs := &syncBuffer{}
 	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, checker,
-		Config{PublicURL: testAudience, Issuer: testIssuer, TokenCheck: "jwt", Now: clk.Now})
+		Config{PublicURL: testAudience, Issuer: testIssuer, TokenCheck: "jwt", Now: clk.Now,
+			WebClientID: testWebClientID, WebClientSecret: testWebClientSecret, AuthServerURL: accounts.srv.URL,
+			PrintShopURL: "http://localhost:9000", Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}

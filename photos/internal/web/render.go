@@ -17,10 +17,14 @@ var templateFS embed.FS
 //go:embed static/*
 var staticFS embed.FS
 
-// pageData is what every template gets: the layout reads Title, the page reads Data.
+// pageData is what every template gets: the layout reads Title and the signed-in user, the
+// page reads Data.
 type pageData struct {
 	Title string
 	Data  any
+	// The web app's banner: who is signed in, the CSRF token of the sign-out form, and
+	// Accounts' page of connected apps.
+	User, Name, CSRFToken, AccountURL string
 }
 
 // renderer holds every page, each parsed once together with the layout.

@@ -14,7 +14,8 @@ import (
 // scope is checked before the photo is looked up, so a 403 comes before a 404.
 func addRoutes(e *echo.Echo, st *store.Store, checker access.Checker, cfg Config, pages *renderer, static fs.FS) {
 	getOrHead := []string{http.MethodGet, http.MethodHead}
-	e.Match(getOrHead, "/", handleHome(pages, cfg))
+	app := newWebApp(st, pages, cfg)
+	e.Match(getOrHead, "/", handleLibrary(app, handleHome(pages, cfg)))
 	e.StaticFS("/static", static)
 	e.Match(getOrHead, "/.well-known/oauth-protected-resource", handleResourceMetadata(cfg))
 	e.Match(getOrHead, "/healthz", handleHealth(st))
@@ -26,4 +27,15 @@ func addRoutes(e *echo.Echo, st *store.Store, checker access.Checker, cfg Config
 	api.GET("/photos/:id/content", handlePhotoContent(st), requireScope("photos.read", challenge))
 	api.POST("/photos", handleUploadPhoto(st, cfg.Now), requireScope("photos.write", challenge), limitUpload)
 	api.DELETE("/photos/:id", handleDeletePhoto(st), requireScope("photos.delete", challenge))
+
+	// Photos' own web app: its owner's pages, signed in with OpenID Connect at Accounts, on
+	// the photos_session cookie, never a bearer token.
+	e.GET("/login", handleLogin(app))
+	e.GET("/callback", handleCallback(app))
+	e.GET("/me", handleMe(app))
+	e.POST("/logout", handleLogout(app))
+	e.GET("/photos/:id", handlePhotoPage(app))
+	e.GET("/photos/:id/image", handlePhotoImage(app))
+	e.POST("/photos/:id/delete", handleWebDelete(app))
+	e.POST("/upload", handleWebUpload(app), limitUpload)
 }

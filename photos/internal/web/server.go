@@ -1,5 +1,6 @@
 // Package web is Photos' HTTP interface: the photos API that access tokens open, its RFC 9728
-// metadata, and a page that explains what a resource server is.
+// metadata, a page that explains what a resource server is, and Photos' own web app, where
+// its owner signs in with OpenID Connect.
 package web
 
 import (
@@ -24,6 +25,17 @@ type Config struct {
 	// TokenCheck names how tokens are checked, "jwt" or "introspect", for the home page.
 	TokenCheck string
 	Now        func() time.Time // nil means time.Now
+
+	// WebClientID and WebClientSecret are the registration at Accounts of Photos' own web app
+	// (PHOTOS_WEB_CLIENT_ID, PHOTOS_WEB_CLIENT_SECRET), which signs its owner in with OpenID
+	// Connect.
+	WebClientID, WebClientSecret string
+	// AuthServerURL is the back channel to Accounts, for its token endpoint; "" means Issuer.
+	AuthServerURL string
+	// PrintShopURL is PrintShop's public URL, linked from /me.
+	PrintShopURL string
+	// Keys checks ID tokens with Accounts' keys, from the JWKS cache that checks access tokens.
+	Keys *access.JWTChecker
 }
 
 // NewServer returns Photos' HTTP handler. checker decides whether a token opens the API.

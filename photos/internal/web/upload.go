@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -42,46 +43,58 @@ func limitUpload(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // handleUploadPhoto stores an uploaded photo for the token's subject and answers 201 with its
-// metadata. The image is decoded, to be sure it is one, and stored re-encoded as JPEG: this
-// also drops whatever metadata the file carried, such as the GPS position in EXIF.
+// metadata.
 func handleUploadPhoto(st *store.Store, now func() time.Time) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		fields, file, err := readUpload(c.Request())
 		if err != nil {
 			return err
 		}
-		img, err := decodeImage(file)
+		p, err := storeUpload(c.Request().Context(), st, principal(c).Subject, fields, file, now())
 		if err != nil {
 			return err
 		}
-		var out bytes.Buffer
-		if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {
-			return err
-		}
-		title := fields["title"]
-		if title == "" {
-			title = strings.TrimSuffix(path.Base(fields["filename"]), path.Ext(fields["filename"]))
-		}
-		if title == "" || title == "." {
-			title = "Untitled"
-		}
-		album := fields["album"]
-		if album == "" {
-			album = "Uploads"
-		}
-		t := now().UTC()
-		p := store.NewPhoto{Photo: store.Photo{ID: store.NewPhotoID(), Owner: principal(c).Subject, Title: title, Album: album,
-			Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), TakenAt: t}, JPEG: out.Bytes()}
-		if err := st.AddPhotos(c.Request().Context(), []store.NewPhoto{p}, t); err != nil {
-			return err
-		}
 		c.Response().Header().Set("Location", "/api/photos/"+p.ID)
-		return c.JSON(http.StatusCreated, toJSON(p.Photo))
+		return c.JSON(http.StatusCreated, toJSON(p))
 	}
 }
 
+// storeUpload adds an uploaded image to owner's library. The image is decoded, to be sure it is
+// one, and stored re-encoded as JPEG: this also drops whatever metadata the file carried, such
+// as the GPS position in EXIF. The API and the web app's upload form both store through here,
+// into the one library.
+func storeUpload(ctx context.Context, st *store.Store, owner string, fields map[string]string, file []byte, now time.Time) (store.Photo, error) {
+	img, err := decodeImage(file)
+	if err != nil {
+		return store.Photo{}, err
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {
+		return store.Photo{}, err
+	}
+	title := fields["title"]
+	if title == "" {
+		title = strings.TrimSuffix(path.Base(fields["filename"]), path.Ext(fields["filename"]))
+	}
+	if title == "" || title == "." {
+		title = "Untitled"
+	}
+	album := fields["album"]
+	if album == "" {
+		album = "Uploads"
+	}
+	t := now.UTC()
+	p := store.NewPhoto{Photo: store.Photo{ID: store.NewPhotoID(), Owner: owner, Title: title, Album: album,
+		Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), TakenAt: t}, JPEG: out.Bytes()}
+	if err := st.AddPhotos(ctx, []store.NewPhoto{p}, t); err != nil {
+		return store.Photo{}, err
+	}
+	return p.Photo, nil
+}
+
 // readUpload reads the multipart body: the "file" part (at most maxUploadBytes), and the short
-// text fields "title" and "album". The filename is returned as the field "filename".
+// text fields "title" and "album" (and "csrf_token", which the web app's form posts). The
+// filename is returned as the field "filename".
 func readUpload(r *http.Request) (map[string]string, []byte, error) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" {
@@ -115,7 +128,7 @@ func readUpload(r *http.Request) (map[string]string, []byte, error) {
 				return nil, nil, errTooLarge()
 			}
 			fields["filename"] = part.FileName()
-		case "title", "album":
+		case "title", "album", "csrf_token":
 			value, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil {
 				return nil, nil, uploadReadError(err)
