@@ -136,6 +136,9 @@ type client struct {
 	RedirectURIs []string `json:"redirect_uris"`
 	GrantTypes   []string `json:"grant_types"`
 	Scopes       []string `json:"scopes"`
+	// Photos' own web app: no consent page, and where Accounts may send it after sign-out.
+	FirstParty             bool     `json:"first_party,omitempty"`
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 }
 
 // testClientRedirect is the redirect URI of the e2e-client registration. Nothing listens
@@ -188,6 +191,7 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 		s.AccessTokenTTL = opts.AccessTokenTTL
 	}
 	photosSecret := randomString()
+	photosWebSecret := randomString()
 
 	clients := []client{
 		{
@@ -200,6 +204,14 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 			// Photos uses this client only to call /introspect.
 			ClientID: "photos", ClientSecret: photosSecret, Name: "Photos (token introspection)",
 			RedirectURIs: []string{}, GrantTypes: []string{}, Scopes: []string{},
+		},
+		{
+			// Photos' own web app, which signs its owner in with OpenID Connect.
+			ClientID: "photos-web", ClientSecret: photosWebSecret, Name: "Photos", FirstParty: true,
+			RedirectURIs:           []string{s.PhotosURL + "/callback"},
+			PostLogoutRedirectURIs: []string{s.PhotosURL + "/"},
+			GrantTypes:             []string{"authorization_code", "refresh_token"},
+			Scopes:                 []string{"openid", "profile"},
 		},
 		{
 			// The test itself, to call the Photos API directly.
@@ -237,6 +249,9 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 			"PHOTOS_DB":            filepath.Join(dir, "photos.db"),
 			"PHOTOS_CLIENT_SECRET": photosSecret,
 			"PHOTOS_TOKEN_CHECK":   tokenCheck,
+			// Photos' web app: its registration at Accounts, and PrintShop for /me's link.
+			"PHOTOS_WEB_CLIENT_SECRET": photosWebSecret,
+			"PHOTOS_PRINTSHOP_URL":     s.PrintURL,
 		},
 		"printing": {
 			"PRINTING_ADDR":          "127.0.0.1:" + printPort,

@@ -394,7 +394,7 @@ func TestRunBadConfiguration(t *testing.T) {
 	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	urlVars := []string{"PHOTOS_PUBLIC_URL", "PHOTOS_ISSUER", "PHOTOS_AUDIENCE", "PHOTOS_AUTHSERVER_URL"}
+	urlVars := []string{"PHOTOS_PUBLIC_URL", "PHOTOS_ISSUER", "PHOTOS_AUDIENCE", "PHOTOS_AUTHSERVER_URL", "PHOTOS_PRINTSHOP_URL"}
 	badURLs := []struct{ why, value string }{
 		{"a trailing slash (identifiers are compared verbatim, RFC 9068 §4)", "http://localhost:9001/"},
 		{"a path", "http://localhost:9001/oauth"},

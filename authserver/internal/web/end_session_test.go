@@ -61,6 +61,9 @@ func TestEndSessionWithIDTokenHint(t *testing.T) {
 	if loc := p.Header.Get("Location"); loc != "http://localhost:9002/?state=s-42" {
 		t.Errorf("got Location %q, want the post_logout_redirect_uri with state (§3)", loc)
 	}
+	if c := p.Header.Get("Set-Cookie"); !strings.HasPrefix(c, "accounts_session=;") || !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("got Set-Cookie %q, want accounts_session deleted (Max-Age=0)", c)
+	}
 	if signedIn(b) {
 		t.Error("the Accounts session is still alive after a logout with a valid id_token_hint")
 	}
