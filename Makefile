@@ -40,7 +40,7 @@ test-compose: ## Build the images, start docker-compose.yml, run the e2e suite a
 	bash .ci/compose-smoke.sh
 
 screenshots: ## Render the README's screenshots into docs/images/ with headless Chromium.
-	cd e2e && E2E_SCREENSHOTS=$(CURDIR)/docs/images $(GO) test -count=1 -run '^TestScreenshots$$' ./...
+	cd e2e && E2E_SCREENSHOTS=$(CURDIR)/docs/images $(GO) test -count=1 -run '^(TestScreenshots|TestBrowserPhotosWeb)$$' ./...
 
 lint: ## go vet and gofmt in every module.
 	@for m in $(MODULES); do \

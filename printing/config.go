@@ -17,6 +17,10 @@ type config struct {
 	PhotosURL     string // back channel to Photos' API
 	ClientID      string
 	ClientSecret  string
+
+	// PhotosPublicURL is Photos' public URL, for links a person follows (/learn links Photos'
+	// own sign-in); it defaults to PRINTING_PHOTOS_URL.
+	PhotosPublicURL string
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -39,12 +43,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ClientSecret: get("PRINTING_CLIENT_SECRET", "printshop-demo-secret"),
 	}
 	cfg.AuthServerURL = get("PRINTING_AUTHSERVER_URL", cfg.Issuer)
+	cfg.PhotosPublicURL = get("PRINTING_PHOTOS_PUBLIC_URL", cfg.PhotosURL)
 	urls := []struct{ name, value string }{
 		{"PRINTING_PUBLIC_URL", cfg.PublicURL}, {"PRINTING_ISSUER", cfg.Issuer}, {"PRINTING_PHOTOS_URL", cfg.PhotosURL},
 	}
 	// A variable left to its default is not blamed for the variable it copies.
 	if v := getenv("PRINTING_AUTHSERVER_URL"); v != "" {
 		urls = append(urls, struct{ name, value string }{"PRINTING_AUTHSERVER_URL", v})
+	}
+	if v := getenv("PRINTING_PHOTOS_PUBLIC_URL"); v != "" {
+		urls = append(urls, struct{ name, value string }{"PRINTING_PHOTOS_PUBLIC_URL", v})
 	}
 	for _, u := range urls {
 		if err := checkURL(u.value); err != nil {

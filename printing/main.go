@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
 	})
 	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: recording, Timeout: 20 * time.Second})
-	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL})
+	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL})
 	if err != nil {
 		return err
 	}

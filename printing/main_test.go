@@ -157,6 +157,7 @@ func TestMainBadConfigurationNamesTheVariable(t *testing.T) {
 		{"authserver URL without a host", "PRINTING_AUTHSERVER_URL", "http://"},
 		{"photos URL with a user", "PRINTING_PHOTOS_URL", "http://user:pw@photos:9002"},
 		{"photos URL not a URL", "PRINTING_PHOTOS_URL", "::"},
+		{"photos public URL with a path", "PRINTING_PHOTOS_PUBLIC_URL", "http://localhost:9002/photos"},
 		{"listen address without a port", "PRINTING_ADDR", "127.0.0.1"},
 		{"database under a file", "PRINTING_DB", filepath.Join(notADir, "printing.db")},
 	}

@@ -347,7 +347,7 @@ func newPrintShop(t testing.TB) *printShop {
 	logs := &syncBuffer{}
 	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, client,
 		photosapi.New(photos.srv.URL, &http.Client{Transport: recording, Timeout: 10 * time.Second}), flows,
-		Config{PublicURL: srvURL, Now: clk.Now})
+		Config{PublicURL: srvURL, Now: clk.Now, PhotosPublicURL: "http://localhost:9002"})
 	if err != nil {
 		t.Fatal(err)
 	}

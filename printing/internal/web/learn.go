@@ -18,6 +18,8 @@ import (
 type learnData struct {
 	Owner   string // "Alice" when signed in as alice; Alice when nobody is
 	HasFlow bool
+	// PhotosURL is Photos' public URL, for the section on authentication beside authorization.
+	PhotosURL string
 }
 
 // handleLearn explains the terms. It needs no sign-in; signed in, it speaks of the user's own
@@ -29,7 +31,7 @@ func handleLearn(a *app) echo.HandlerFunc {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		data := learnData{Owner: "Alice"}
+		data := learnData{Owner: "Alice", PhotosURL: a.photosPublicURL}
 		if sess.Username != "" {
 			data.Owner = sess.Username
 			if user, err := a.store.User(ctx, sess.Username); err == nil && user.Name != "" {

@@ -79,3 +79,28 @@ func TestLearnAndFlowAreLinked(t *testing.T) {
 		t.Errorf("/learn has %d forms and %d csrf tokens of this session", n, m)
 	}
 }
+
+// /learn sets authentication beside authorization (OpenID Connect Core §1, RFC 6749 §1.1): the
+// ID token at Photos' /me, and the access token at PrintShop's /flow, each linked.
+func TestLearnAuthenticationBesideAuthorization(t *testing.T) {
+	shop := newPrintShop(t)
+	p := newBrowser(t, shop).get("/learn")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET /learn: got %d, want 200", p.StatusCode)
+	}
+	start := strings.Index(p.Body, `<section class="card" id="authentication">`)
+	if start < 0 {
+		t.Fatal("/learn has no section id=authentication")
+	}
+	section := p.Body[start:]
+	section = section[:strings.Index(section, "</section>")]
+	for _, want := range []string{
+		"Authentication beside authorization", "<strong>ID token</strong>", "<em>who you are, to Photos only</em>",
+		"<strong>access token</strong>", "<em>what PrintShop may do, at Photos\n  only</em>",
+		`href="http://localhost:9002/me"`, `href="/flow"`,
+	} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the section lacks %q", want)
+		}
+	}
+}

@@ -21,6 +21,8 @@ import (
 type Config struct {
 	PublicURL string           // PrintShop's public URL; cookies are Secure when it is https
 	Now       func() time.Time // nil means time.Now
+	// PhotosPublicURL is Photos' public URL, for links a person follows.
+	PhotosPublicURL string
 }
 
 // app holds what PrintShop's handlers share.
@@ -34,6 +36,8 @@ type app struct {
 	flows     *flow.Recorder
 	publicURL string
 	now       func() time.Time
+	// photosPublicURL is where a browser finds Photos' own web app.
+	photosPublicURL string
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -60,6 +64,8 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		flows:     flows,
 		publicURL: cfg.PublicURL,
 		now:       cfg.Now,
+
+		photosPublicURL: cfg.PhotosPublicURL,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
