@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,6 +100,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	logger.Info("Photos is listening", "addr", ln.Addr().String(), "resource", cfg.PublicURL,
 		"issuer", cfg.Issuer, "token_check", cfg.TokenCheck, "authserver", cfg.AuthServerURL, "db", cfg.DB)
 
+	go deleteExpiredSessions(ctx, st, logger)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -125,6 +127,23 @@ func newChecker(cfg config, keys *access.JWTChecker) access.Checker {
 		})
 	}
 	return keys
+}
+
+// deleteExpiredSessions removes the web app's ended sessions and abandoned sign-ins, every
+// minute, until ctx ends.
+func deleteExpiredSessions(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := st.DeleteExpiredSessions(ctx, time.Now()); err != nil && !errors.Is(err, context.Canceled) {
+				logger.Error("delete expired sessions", "err", err)
+			}
+		}
+	}
 }
 
 // addDemoLibrary gives alice and bob their sample photos, once per database.

@@ -170,3 +170,18 @@ func TestEndSessionConfirmChecksAgain(t *testing.T) {
 		t.Error("a refused confirmation ended the session")
 	}
 }
+
+// RP-Initiated Logout 1.0 §3: without a post_logout_redirect_uri, Accounts signs out (with a
+// valid hint) and says so on its own page.
+func TestEndSessionWithoutRedirectShowsSignedOut(t *testing.T) {
+	srv := newTestServer(t)
+	b := newBrowser(t, srv)
+	_, idToken := photosWebTokensIn(t, srv, b, "openid profile")
+	p := endSession(b, url.Values{"id_token_hint": {idToken}})
+	if p.StatusCode != http.StatusOK || !strings.Contains(p.Body, "You are signed out") {
+		t.Errorf("got %d, want 200 and the signed-out page:\n%s", p.StatusCode, p.Body)
+	}
+	if signedIn(b) {
+		t.Error("the session is still alive")
+	}
+}

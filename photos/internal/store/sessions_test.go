@@ -69,3 +69,28 @@ func TestSignInChangesTheSessionID(t *testing.T) {
 		t.Errorf("got %+v, %v", got, err)
 	}
 }
+
+// Expired sessions and sign-ins are deleted; live ones stay.
+func TestDeleteExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "photos.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Unix(1_800_000_000, 0)
+	old, _ := st.CreateSession(ctx, Hash("old"), "c1", now.Add(-time.Second))
+	live, _ := st.CreateSession(ctx, Hash("live"), "c2", now.Add(time.Hour))
+	if err := st.SaveLoginRequest(ctx, Hash("stale"), live.Key, LoginRequest{Nonce: "n", CodeVerifier: "v"}, now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteExpiredSessions(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var sessions, requests int
+	st.db.QueryRow(`SELECT count(*) FROM web_sessions`).Scan(&sessions)
+	st.db.QueryRow(`SELECT count(*) FROM login_requests`).Scan(&requests)
+	if sessions != 1 || requests != 0 {
+		t.Errorf("got %d sessions and %d sign-ins, want 1 and 0 (session %d expired)", sessions, requests, old.Key)
+	}
+}

@@ -426,6 +426,13 @@ func TestWebUploadAndDelete(t *testing.T) {
 	if strings.Contains(string(srv.get(t, "/api/photos", apiToken).Body), "Rose") {
 		t.Fatal("an upload refused for its csrf_token was stored")
 	}
+	notAnImage, contentType := multipartUpload(t, csrf, "Notes", []byte("just text"))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/upload", notAnImage)
+	req.Header.Set("Content-Type", contentType)
+	if r := b.do(req); r.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(string(r.Body), "not a JPEG or PNG") ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("a file that is not an image: got %d %s, want a 415 page that says why", r.StatusCode, r.Header.Get("Content-Type"))
+	}
 	if r := upload(csrf); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("upload: got %d to %q, want 303 to /:\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
