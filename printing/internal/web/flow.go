@@ -84,15 +84,15 @@ type stepView struct {
 	Number       int
 	Kind         string
 	Title        string
-	Channel      string // as recorded: "front", "back", or another value
-	Class        string // how the row is drawn: the channel, or "note" for a step on one lane
-	ChannelLabel string // "front channel" or "back channel": never colour alone
-	From, To     string // lane names
-	Route        string // "PrintShop → Accounts", or "at PrintShop" for a note
+	Channel      string      // as recorded: "front", "back", or another value
+	Class        string      // how the row is drawn: the channel, or "note" for a step on one lane
+	ChannelLabel string      // "front channel" or "back channel": never colour alone
+	From, To     string      // lane names
+	Route        string      // "PrintShop → Accounts", or "at PrintShop" for a note
 	Arrows       []arrowView // one per hop: two for a redirect through the browser; none when a lane is unknown
 	Refused      string      // the check that refused this request, or "": the row is drawn in red
-	Clock        string // when, on PrintShop's clock
-	Wire         string // "GET /authorize → 303": the request at a glance
+	Clock        string      // when, on PrintShop's clock
+	Wire         string      // "GET /authorize → 303": the request at a glance
 	Note         string
 	Experiment   bool
 	Request      *messageView
@@ -100,7 +100,7 @@ type stepView struct {
 	Compare      [][3]string // rows of (what, before, after), side by side
 	Reconnect    bool        // the last row, when PrintShop holds no usable key: offer to connect again
 	Calls        []stepView  // the calls of a collapsed run
-	Statuses     string     // a collapsed run's answers: "8 × 200"
+	Statuses     string      // a collapsed run's answers: "8 × 200"
 }
 
 // arrowView is one arrow of a row, placed with CSS classes, and its label.
