@@ -38,7 +38,7 @@ func TestAccountListsConnectedApps(t *testing.T) {
 	// Bob sees none of Alice's apps.
 	bob := newBrowser(t, srv)
 	bob.signIn("bob", "builder")
-	if strings.Contains(bob.get("/account").Body, "PrintShop") {
+	if strings.Contains(bob.get("/account").Body, "<strong>PrintShop</strong>") {
 		t.Error("bob's account page lists alice's app")
 	}
 }
