@@ -234,9 +234,13 @@ func callbackRefused(err error, query url.Values) error {
 // authorizationError explains an error answer (RFC 6749 §4.1.2.1) in plain words.
 func authorizationError(code, description string) error {
 	if code == "access_denied" {
-		return &pageError{Status: http.StatusOK, Title: "You said no",
-			Message: "You did not allow PrintShop to see your photos, so it cannot. Nothing was shared. If you change your mind, connect again.",
-			Connect: true}
+		msg := "You did not allow PrintShop to see your photos, so it cannot. Nothing was shared. If you change your mind, connect again."
+		if description != "" {
+			// Unticking every scope and pressing Allow is a no too: Accounts says which.
+			msg = "Accounts says: " + truncate(description, 300) + ". " + msg +
+				" To allow, keep photos.read ticked on Accounts' consent page and press Allow."
+		}
+		return &pageError{Status: http.StatusOK, Title: "You said no", Message: msg, Connect: true}
 	}
 	words := map[string]string{
 		"invalid_request":           "PrintShop's request was malformed.",
