@@ -98,6 +98,7 @@ type stepView struct {
 	Request      *messageView
 	Response     *messageView
 	Compare      [][3]string // rows of (what, before, after), side by side
+	Address      string      // a back-channel address that is not the public one, explained
 	Reconnect    bool        // the last row, when PrintShop holds no usable key: offer to connect again
 	Calls        []stepView  // the calls of a collapsed run
 	Statuses     string      // a collapsed run's answers: "8 × 200"
@@ -142,6 +143,9 @@ func handleFlow(a *app) echo.HandlerFunc {
 		}
 		data := flowPage{HasFlow: len(events) > 0, Started: started, Lanes: lanes, Steps: buildSteps(events),
 			AccountURL: a.oauth.Issuer() + "/account"}
+		for i := range data.Steps {
+			data.Steps[i].Address = addressNote(data.Steps[i], a.oauth.Issuer())
+		}
 		conn, err := a.store.Connection(ctx, sess.Username)
 		switch {
 		case err == nil:
@@ -159,7 +163,7 @@ func handleFlow(a *app) echo.HandlerFunc {
 			data.LostReason = conn.LostReason
 		}
 		return a.pages.render(c, http.StatusOK, "flow.html", pageData{Title: "What really happened", User: sess.Username,
-			CSRFToken: sess.CSRFToken, Notice: notices[c.QueryParam("notice")], Data: data})
+			CSRFToken: sess.CSRFToken, Notice: takeNotice(c, a.sessions.secure), Data: data})
 	}
 }
 

@@ -50,7 +50,7 @@ func handleHome(a *app) echo.HandlerFunc {
 			}
 		}
 		return a.pages.render(c, http.StatusOK, "home.html", pageData{Title: "PrintShop", User: sess.Username,
-			CSRFToken: sess.CSRFToken, Notice: notices[c.QueryParam("notice")], Data: data})
+			CSRFToken: sess.CSRFToken, Notice: takeNotice(c, a.sessions.secure), Data: data})
 	}
 }
 
