@@ -77,3 +77,23 @@ func TestExperimentsInAnyOrder(t *testing.T) {
 		}
 	})
 }
+
+// Before they run, the experiments that end PrintShop's access say so, and the Revoke card
+// explains why a revoke at /account alone does not end it at once (the access token lives on
+// until exp, RFC 9068; only the refresh asks Accounts, RFC 6749 §6).
+func TestExperimentsSayWhatEndsAccess(t *testing.T) {
+	_, b := tokensConnected(t)
+	page := b.get("/flow").Body
+	_, replayCard, _ := strings.Cut(page, `action="/flow/experiments/replay"`)
+	replayCard, _, _ = strings.Cut(replayCard, "</form>")
+	if !strings.Contains(replayCard, "Ends PrintShop's access") {
+		t.Error("the Replay card does not say, before it runs, that it ends PrintShop's access")
+	}
+	_, revokeCard, _ := strings.Cut(page, `class="experiment-card revoke"`)
+	for _, want := range []string{"ends PrintShop's access at once", "alone not end it at once", "keeps working until its access token expires",
+		"<em>refreshes</em>", "invalid_grant"} {
+		if !strings.Contains(revokeCard, want) {
+			t.Errorf("the Revoke card lacks %q", want)
+		}
+	}
+}
