@@ -108,14 +108,20 @@ func handleExperiment(a *app) echo.HandlerFunc {
 // cannotRun is the outcome of an experiment that needs PrintShop's key when PrintShop holds
 // none usable: it says why, and what to do, instead of an error page.
 func cannotRun(name string, why *pageError) outcome {
-	return outcome{
+	out := outcome{
 		Title:   experimentNames[name] + ": not run",
 		Refused: "PrintShop checked its own connection first. " + why.Title + ": " + why.Message,
-		Note: "Nothing was sent: this experiment needs the valet key, and PrintShop has no usable one. That is " +
-			"what an earlier step did, on purpose: Replay the code and a revoke at Accounts end PrintShop's grant. " +
-			"Press Connect again: you go through Accounts once more (the consent may be skipped, since Accounts " +
-			"remembers it) and come back here, with a new key from a new grant.",
+		Note: "Nothing was sent: this experiment needs the valet key, and PrintShop has no usable one. An earlier " +
+			"step ended it, and that was a lesson too: Replay the code, and a revoke at Accounts followed by a " +
+			"refresh, end PrintShop's grant. Press Connect again: you go through Accounts once more (the consent " +
+			"may be skipped, since Accounts remembers it) and come back here, with a new key from a new grant.",
 	}
+	if why.Title == errNotConnected().Title {
+		out.Note = "Nothing was sent: this experiment needs the valet key, and PrintShop holds none for you: you " +
+			"have not connected your Photos yet, or you disconnected them. Press Connect again: you go through " +
+			"Accounts and come back here."
+	}
+	return out
 }
 
 // experimentTamper edits the access token's scope claim and presents it to Photos. Without

@@ -97,3 +97,23 @@ func TestExperimentsSayWhatEndsAccess(t *testing.T) {
 		}
 	}
 }
+
+// A user who never connected gets an outcome that says so, with the way to connect, and
+// nothing reaches Accounts.
+func TestExperimentBeforeConnecting(t *testing.T) {
+	shop := newPrintShop(t)
+	b := newBrowser(t, shop)
+	b.signIn("alice", "wonderland")
+	before := tokensAccounts(shop)
+	p, steps := experimentRun(t, shop, b, "tamper")
+	out := experimentOutcome(t, p, steps)
+	if !strings.Contains(out.Refused, "not connected") || !strings.Contains(out.Note, "have not connected your Photos") {
+		t.Errorf("got refused %q, note %q; want that the Photos are not connected", out.Refused, out.Note)
+	}
+	if after := tokensAccounts(shop); after.tokenRequests != before.tokenRequests {
+		t.Error("an experiment that could not run reached Accounts' token endpoint")
+	}
+	if page := b.get("/flow").Body; !strings.Contains(page, `href="/connect?next=flow"`) {
+		t.Error("/flow does not offer to connect and come back")
+	}
+}
