@@ -83,13 +83,7 @@ func handleExperiment(a *app) echo.HandlerFunc {
 			return &redirect{to: "/?notice=sign-in"}
 		}
 		ctx := c.Request().Context()
-		out, err := outcome{}, error(nil)
-		if _, err = a.tokens.connection(ctx, sess.Username); err == nil {
-			out, err = run(a, ctx, sess.Username)
-		}
-		if pe, ok := errors.AsType[*pageError](err); ok && pe.Status == http.StatusConflict {
-			out, err = cannotRun(name, pe), nil
-		}
+		out, err := runIfConnected(a, ctx, sess.Username, name, run)
 		if err != nil {
 			if pe, ok := errors.AsType[*pageError](err); ok && pe.Status == http.StatusServiceUnavailable && pe.Retry == "" {
 				pe.Retry = "/flow"
@@ -103,6 +97,21 @@ func handleExperiment(a *app) echo.HandlerFunc {
 		}
 		return c.Redirect(http.StatusSeeOther, "/flow#latest")
 	}
+}
+
+// runIfConnected runs the experiment when PrintShop holds a usable key for the user. Without
+// one (never connected, disconnected, or a grant an earlier experiment ended: the 409 pages of
+// tokens.go), the outcome says why it did not run, and what to do.
+func runIfConnected(a *app, ctx context.Context, username, name string,
+	run func(a *app, ctx context.Context, username string) (outcome, error)) (outcome, error) {
+	out, err := outcome{}, error(nil)
+	if _, err = a.tokens.connection(ctx, username); err == nil {
+		out, err = run(a, ctx, username)
+	}
+	if pe, ok := errors.AsType[*pageError](err); ok && pe.Status == http.StatusConflict {
+		return cannotRun(name, pe), nil
+	}
+	return out, err
 }
 
 // cannotRun is the outcome of an experiment that needs PrintShop's key when PrintShop holds
