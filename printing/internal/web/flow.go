@@ -288,10 +288,11 @@ func arrows(e flow.Event, channelLabel string) []arrowView {
 	if u, err := url.Parse(e.Request.URL); err == nil && e.Request.URL != "" {
 		request = "GET " + u.EscapedPath()
 	}
-	return []arrowView{
-		{Class: arrowClasses(hops[0][0], hops[0][1]), Label: "redirect"},
-		{Class: arrowClasses(hops[1][0], hops[1][1]), Label: request},
+	redirect, follow := arrowClasses(hops[0][0], hops[0][1]), arrowClasses(hops[1][0], hops[1][1])
+	if redirect == "" || follow == "" {
+		return nil // a lane the diagram does not have
 	}
+	return []arrowView{{Class: redirect, Label: "redirect"}, {Class: follow, Label: request}}
 }
 
 // arrowClasses places the arrow between two lanes with CSS classes (the CSP allows no inline
