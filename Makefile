@@ -11,6 +11,7 @@ RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test test-compose screenshots lint bench clean
+.PHONY: test-short reset
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,10 +31,22 @@ run: build ## Build and run every service on localhost (Ctrl-C stops them all). 
 	trap 'kill $$pids 2>/dev/null; wait' INT TERM; \
 	wait
 
+# What make test says where the browser tests will skip: e2e/chrome_test.go's chromiumMissing.
+CHROMIUM := $(shell for b in chromium chromium-browser google-chrome google-chrome-stable; do command -v $$b && break; done)
+CHROMIUM_MISSING := chromium not found: install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) to run the browser tests
+
 test: ## Run every test of every module (with the race detector when gcc is installed).
+	@if [ -z '$(CHROMIUM)' ]; then case "$$CI" in ''|0|[Ff][Aa][Ll][Ss][Ee]) \
+		echo '== e2e: the browser tests will skip: $(CHROMIUM_MISSING)';; esac; fi
 	@for m in $(MODULES); do \
 		echo "== go test $(RACE) ./$$m/..."; \
 		(cd $$m && CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 15m ./...) || exit 1; \
+	done
+
+test-short: ## The fast inner loop: unit and handler tests of the services; no browser, no Compose, no race detector.
+	@for m in $(filter-out e2e,$(MODULES)); do \
+		echo "== go test -short ./$$m/..."; \
+		(cd $$m && CGO_ENABLED=0 $(GO) test -short -count=1 -timeout 5m ./...) || exit 1; \
 	done
 
 test-compose: ## Build the images, start docker-compose.yml, run the e2e suite against it, tear it down.
@@ -58,3 +71,6 @@ bench: ## Run the benchmarks (the token endpoint for each signing algorithm, and
 
 clean: ## Remove bin/ and data/ (the local databases).
 	rm -rf bin data
+
+reset: ## Forget everything make run remembered (users' consents, tokens, orders): delete data/. Stop make run first.
+	rm -rf data

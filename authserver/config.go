@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 
 // config is every setting of Accounts, read from the environment.
 type config struct {
+	// LogLevel is the lowest level logged: info by default, where health checks are quiet.
+	LogLevel        slog.Level
 	Addr            string
 	PublicURL       string
 	DB              string
@@ -93,6 +96,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		for _, e := range strings.Split(err.Error(), "\n") {
 			bad("AUTHSERVER_CLIENTS_FILE", getenv("AUTHSERVER_CLIENTS_FILE"), e)
 		}
+	}
+	if v := get("AUTHSERVER_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
+		errs = append(errs, fmt.Errorf("AUTHSERVER_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	switch command {
 	case "serve":
-		return serve(ctx, cfg, slog.New(slog.NewTextHandler(stdout, nil)))
+		return serve(ctx, cfg, slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	case "rotate-keys":
 		return rotateKeys(ctx, cfg, stdout)
 	case "healthcheck":

@@ -242,6 +242,7 @@ func TestRunBadConfiguration(t *testing.T) {
 		{"signing algorithm HS256 (contract: RS256, ES256 or EdDSA)", "AUTHSERVER_SIGNING_ALG", "HS256", ""},
 		{"signing algorithm none (RFC 8725 §3.1)", "AUTHSERVER_SIGNING_ALG", "none", ""},
 		{"access token TTL that is not a duration", "AUTHSERVER_ACCESS_TOKEN_TTL", "abc", ""},
+		{"log level that is not a level", "AUTHSERVER_LOG_LEVEL", "loud", ""},
 		{"access token TTL of zero", "AUTHSERVER_ACCESS_TOKEN_TTL", "0s", ""},
 		{"negative access token TTL", "AUTHSERVER_ACCESS_TOKEN_TTL", "-5m", ""},
 		{"access token TTL without a unit", "AUTHSERVER_ACCESS_TOKEN_TTL", "600", ""},

@@ -79,7 +79,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		c.errorf("the order page's heading is %q, want Order #… received", h1)
 	}
 	summary := c.text("main p")
-	for _, want := range []string{"2 photos at 5x7 in, 2 of each", picked[0].Title, picked[1].Title} {
+	for _, want := range []string{"2 photos, printed 5x7 in, 2 copies of each", picked[0].Title, picked[1].Title} {
 		if !strings.Contains(summary, want) {
 			c.errorf("the order page says %q; want it to mention %q", summary, want)
 		}

@@ -214,6 +214,13 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 			Scopes:                 []string{"openid", "profile"},
 		},
 		{
+			// The README's curl walkthrough (readme_test.go), with the demo secret it prints.
+			ClientID: "curl", ClientSecret: "curl-demo-secret", Name: "Your terminal (curl)",
+			RedirectURIs: []string{s.AuthURL + "/code"},
+			GrantTypes:   []string{"authorization_code", "refresh_token"},
+			Scopes:       []string{"photos.read"},
+		},
+		{
 			// The test itself, to call the Photos API directly.
 			ClientID: "e2e-client", ClientSecret: s.TestClientSecret, Name: "End-to-end test",
 			RedirectURIs: []string{testClientRedirect},
@@ -657,6 +664,10 @@ func (b *browser) authorizeAtAccounts(s *stack, start, username, password, decis
 				return result
 			}
 			next = b.get(to.String())
+		case next.Status == http.StatusOK && next.URL.Path == "/code":
+			// The curl demo client's redirect URI is a page at Accounts itself.
+			result.Callback = next.URL
+			return result
 		case next.Status == http.StatusOK && next.URL.Path == "/login":
 			next = b.post(s.AuthURL+"/login", url.Values{
 				"csrf_token": {inputValue(t, next, "csrf_token")},

@@ -127,14 +127,16 @@ func TestScreenshots(t *testing.T) {
 	if len(outcomes) != 2 || !strings.Contains(outcomes[0], "got 401 invalid_token") || !strings.Contains(outcomes[1], "got 403 insufficient_scope") {
 		c.fatalf("the experiments' outcomes are %q; want 401 invalid_token, then 403 insufficient_scope", outcomes)
 	}
+	// The tamper experiment's two rows: the refused call, in red, and its outcome.
 	rows := shots.capture("flow-experiments.png", c.rect("details.step.experiment").Y-c.rect(".diagram-head").H,
-		c.lastRect("details.step.experiment").bottom())
+		c.boxOf("details.step.experiment", "1").bottom())
 	section := shots.capture("flow-experiments.png", c.rect("#experiments").Y-16, c.rect("#experiments").bottom()+16)
 	shots.save("flow-experiments.png", stackPNGs(t, rows, section))
 
 	// /learn.
 	c.open(s.PrintURL + "/learn")
-	shots.region("learn.png", 0, c.lastRect("main section.card").bottom()+16)
+	// The four roles of RFC 6749 §1.1 and the user agent, down to the authorization server.
+	shots.region("learn.png", 0, c.boxOf("table.terms tbody tr", "5").bottom())
 }
 
 // scrollY scrolls the page to y (CSS pixels from its top) and waits until that is painted.

@@ -734,9 +734,12 @@ func TestExperimentRefresh(t *testing.T) {
 	if after.RefreshToken == before.RefreshToken {
 		t.Error("PrintShop's database holds the same refresh token after the refresh: Accounts did not rotate it (RFC 9700 §4.14.2)")
 	}
+	// The old and new tokens side by side, in the outcome's table.
+	_, table, _ := strings.Cut(flowPage.Body, `<table class="compare">`)
+	table, _, _ = strings.Cut(table, "</table>")
 	for _, rt := range []string{before.RefreshToken, after.RefreshToken} {
-		if !strings.Contains(out.Outcome, masked(rt)) {
-			t.Errorf("the outcome does not show the refresh token %s masked: %q", masked(rt), out.Outcome)
+		if !strings.Contains(html.UnescapeString(table), masked(rt)) {
+			t.Errorf("the outcome's table does not show the refresh token %s masked:\n%s", masked(rt), table)
 		}
 	}
 	checkNoSecrets(t, s, flowPage, []string{before.RefreshToken, after.RefreshToken})

@@ -3,12 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 )
 
 // config is every setting of Photos, read from the environment.
 type config struct {
+	// LogLevel is the lowest level logged: info by default, where health checks are quiet.
+	LogLevel      slog.Level
 	Addr          string
 	PublicURL     string
 	DB            string
@@ -76,6 +79,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "false":
 	default:
 		bad("PHOTOS_DEMO_LIBRARY", v, "must be true or false")
+	}
+	if v := get("PHOTOS_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
+		errs = append(errs, fmt.Errorf("PHOTOS_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
 	return cfg, errors.Join(errs...)
 }

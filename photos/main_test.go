@@ -417,6 +417,7 @@ func TestRunBadConfiguration(t *testing.T) {
 	}
 	tests = append(tests,
 		testCase{"PHOTOS_TOKEN_CHECK=maybe", map[string]string{"PHOTOS_TOKEN_CHECK": "maybe"}, []string{"PHOTOS_TOKEN_CHECK"}},
+		testCase{"PHOTOS_LOG_LEVEL=loud", map[string]string{"PHOTOS_LOG_LEVEL": "loud"}, []string{"PHOTOS_LOG_LEVEL"}},
 		testCase{"PHOTOS_DEMO_LIBRARY=yes", map[string]string{"PHOTOS_DEMO_LIBRARY": "yes"}, []string{"PHOTOS_DEMO_LIBRARY"}},
 		testCase{"PHOTOS_ADDR that is not an address", map[string]string{"PHOTOS_ADDR": "not an address"}, []string{"PHOTOS_ADDR"}},
 		testCase{"PHOTOS_DB under a file", map[string]string{"PHOTOS_DB": filepath.Join(notADir, "photos.db")}, []string{"PHOTOS_DB"}},

@@ -3,12 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 )
 
 // config is every setting of PrintShop, read from the environment.
 type config struct {
+	// LogLevel is the lowest level logged: info by default, where health checks are quiet.
+	LogLevel      slog.Level
 	Addr          string
 	PublicURL     string
 	DB            string
@@ -58,6 +61,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if err := checkURL(u.value); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %s", u.name, u.value, err))
 		}
+	}
+	if v := get("PRINTING_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
+		errs = append(errs, fmt.Errorf("PRINTING_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -45,6 +45,7 @@ const (
 	PrintingSecret  = "printshop-demo-secret"
 	PhotosSecret    = "photos-demo-secret"
 	PhotosWebSecret = "photos-web-demo-secret"
+	CurlSecret      = "curl-demo-secret"
 )
 
 // DefaultClients are the clients Accounts knows when AUTHSERVER_CLIENTS_FILE is not set.
@@ -75,6 +76,14 @@ func DefaultClients() []Client {
 			ClientID: "legacy", Name: "Legacy gallery (implicit flow)",
 			RedirectURIs: []string{"http://localhost:9000/legacy"},
 			GrantTypes:   []string{"implicit"},
+			Scopes:       []string{"photos.read"},
+		},
+		{
+			// The README's curl walkthrough: a person at a terminal. Its redirect URI is a page
+			// at Accounts that shows the code, so the walkthrough works while PrintShop runs.
+			ClientID: "curl", ClientSecret: CurlSecret, Name: "Your terminal (curl)",
+			RedirectURIs: []string{"http://localhost:9001/code"},
+			GrantTypes:   []string{"authorization_code", "refresh_token"},
 			Scopes:       []string{"photos.read"},
 		},
 	}

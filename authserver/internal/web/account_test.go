@@ -27,6 +27,8 @@ func TestAccountListsConnectedApps(t *testing.T) {
 		{"csrf_token in the revoke form", `(?s)action="/account/revoke">\s*<input type="hidden" name="csrf_token" value="[^"]+"`},
 		{"says a JWT stays valid until it expires", `until it expires`},
 		{"says introspection stops it at once", `introspection`},
+		{"says why PrintShop keeps working until its access token expires", `keeps working until its access token\s+expires`},
+		{"says the next refresh ends it, which /flow's experiment does on purpose", `(?s)refreshes</strong>.*invalid_grant.*refreshes on purpose`},
 	}
 	for _, c := range checks {
 		if !regexp.MustCompile(c.pattern).MatchString(p.Body) {
@@ -36,7 +38,7 @@ func TestAccountListsConnectedApps(t *testing.T) {
 	// Bob sees none of Alice's apps.
 	bob := newBrowser(t, srv)
 	bob.signIn("bob", "builder")
-	if strings.Contains(bob.get("/account").Body, "PrintShop") {
+	if strings.Contains(bob.get("/account").Body, "<strong>PrintShop</strong>") {
 		t.Error("bob's account page lists alice's app")
 	}
 }

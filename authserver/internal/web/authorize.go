@@ -393,7 +393,7 @@ func stateParam(state string) []string {
 
 func requestGone() *pageError {
 	return &pageError{Status: http.StatusBadRequest, Title: "This sign-in request has ended",
-		Message: "It was already answered, it expired (you have 10 minutes), or it was started in another browser. Go back to the app and start again."}
+		Message: "It was already answered (if you pressed Back after allowing or denying, your answer has already gone to the app), it expired (you have 10 minutes), or it was started in another browser. Go back to the app and start again from there."}
 }
 
 // handleAuthorizeContinue resumes a stored request after login.

@@ -27,6 +27,9 @@ func handleConsentPage(f *flow) echo.HandlerFunc {
 		if needsLogin(req, sess, f.now()) {
 			return c.Redirect(http.StatusSeeOther, "/login?request="+url.QueryEscape(id))
 		}
+		// Back after answering fetches the page again, which then says the request has ended,
+		// instead of showing a stale form.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return f.pages.render(c, http.StatusOK, "consent.html", pageData{
 			Title: "Allow " + client.Name + "?", User: sess.Username, CSRFToken: sess.CSRFToken,
 			Data: consentData{RequestID: id, Request: newRequestView(req, client)},

@@ -62,7 +62,7 @@ func (e *pageError) Error() string { return e.Title + ": " + e.Message }
 // httpErrorHandler turns every error a handler returns into an answer, and logs it once.
 // OAuth errors become JSON with Cache-Control: no-store; page errors become HTML; anything else
 // is logged and answered as a server_error that shows no internals.
-func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandler {
+func httpErrorHandler(logger *slog.Logger, pages *renderer, sessions *sessions) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -114,7 +114,11 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 			return
 		}
 		c.Set(logErrorKey, pe.Title)
-		if err := pages.render(c, pe.Status, "error.html", pageData{Title: pe.Title, Data: pe}); err != nil {
+		data := pageData{Title: pe.Title, Data: pe}
+		if sess, err := sessions.load(c); err == nil {
+			data.User, data.CSRFToken = sess.Username, sess.CSRFToken // the banner tells the truth
+		}
+		if err := pages.render(c, pe.Status, "error.html", data); err != nil {
 			logger.Error("render error page", "err", err)
 		}
 	}

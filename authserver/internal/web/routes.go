@@ -29,6 +29,7 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 	e.GET("/authorize", handleAuthorize(f))
 	e.POST("/authorize", handleAuthorize(f))
 	e.GET("/authorize/continue", handleAuthorizeContinue(f))
+	e.GET("/code", handleCodePage(f)) // the curl demo client's redirect URI
 
 	// The back channel: clients and resource servers call these directly.
 	e.POST("/token", handleToken(t))

@@ -46,14 +46,15 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = httpErrorHandler(logger, pages)
+	browserSessions := &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.Issuer, "https://")}
+	e.HTTPErrorHandler = httpErrorHandler(logger, pages, browserSessions)
 	e.Use(requestLog(logger), securityHeaders, limitBody)
 
 	tokens := &minter{keys: keyring, accessAlg: cfg.SigningAlg, issuer: cfg.Issuer, audience: cfg.Audience,
 		accessTTL: cfg.AccessTokenTTL, now: cfg.Now}
 	f := &flow{
 		store:          st,
-		sessions:       &sessions{store: st, now: cfg.Now, secure: strings.HasPrefix(cfg.Issuer, "https://")},
+		sessions:       browserSessions,
 		pages:          pages,
 		issuer:         cfg.Issuer,
 		now:            cfg.Now,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,8 +56,18 @@ func requestLog(logger *slog.Logger) echo.MiddlewareFunc {
 			if v, ok := c.Get(logErrorKey).(string); ok && v != "" {
 				attrs = append(attrs, "error", v)
 			}
-			logger.Info("request", attrs...)
+			logger.Log(c.Request().Context(), requestLevel(c.Request().URL.Path), "request", attrs...)
 			return nil
 		}
 	}
+}
+
+// requestLevel is the level of a request's log line. Health checks (every few seconds from
+// Compose) and static files are debug: at the default level, info, the log shows the protocol
+// traffic a class came to watch, one line per request, and nothing that buries it.
+func requestLevel(path string) slog.Level {
+	if path == "/healthz" || strings.HasPrefix(path, "/static/") {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }

@@ -54,6 +54,12 @@ type Event struct {
 	Request  Message   `json:"request"`
 	Response Message   `json:"response"`
 	Note     string    `json:"note,omitempty"` // why this step matters, or what it proved
+	// Refused names the check that refused this message, when the refusal is not in a
+	// recorded answer: PrintShop refusing a callback, or an experiment that could not run.
+	Refused string `json:"refused,omitempty"`
+	// Compare holds rows of (what, before, after), shown side by side: the "Refresh now"
+	// experiment's tokens.
+	Compare [][3]string `json:"compare,omitempty"`
 }
 
 // Message is a request or a response, as shown on /flow.

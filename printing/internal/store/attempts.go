@@ -16,14 +16,16 @@ type Attempt struct {
 	Verifier   string // the PKCE code_verifier; only its S256 hash went through the browser
 	Scope      []string
 	CreatedAt  time.Time
+	// ReturnTo names the page the browser goes to after connecting: "" (the gallery) or "flow".
+	ReturnTo string
 }
 
 // SaveAttempt stores an attempt under the hash of its state.
 func (s *Store) SaveAttempt(ctx context.Context, stateHash []byte, a Attempt) error {
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO authorization_attempts (state_hash, session_key, username, verifier, scope, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		stateHash, a.SessionKey, a.Username, a.Verifier, strings.Join(a.Scope, " "), a.CreatedAt.Unix())
+		INSERT INTO authorization_attempts (state_hash, session_key, username, verifier, scope, created_at, return_to)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		stateHash, a.SessionKey, a.Username, a.Verifier, strings.Join(a.Scope, " "), a.CreatedAt.Unix(), a.ReturnTo)
 	return err
 }
 
@@ -36,8 +38,8 @@ func (s *Store) TakeAttempt(ctx context.Context, stateHash []byte) (Attempt, err
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
 			DELETE FROM authorization_attempts WHERE state_hash = ?
-			RETURNING session_key, username, verifier, scope, created_at`, stateHash).
-			Scan(&a.SessionKey, &a.Username, &a.Verifier, &scope, &created)
+			RETURNING session_key, username, verifier, scope, created_at, return_to`, stateHash).
+			Scan(&a.SessionKey, &a.Username, &a.Verifier, &scope, &created, &a.ReturnTo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -219,12 +219,13 @@ func TestCallbackAccessDeniedRFC6749Section4_1_2_1(t *testing.T) {
 	shop, b := callbackSignedIn(t)
 	req := b.startConnect()
 	before := callbackTokenRequests(shop)
-	p := b.callback(url.Values{"error": {"access_denied"}, "error_description": {"The user said no"},
+	// Accounts' answer when every scope was unticked and Allow pressed: the reason is shown.
+	p := b.callback(url.Values{"error": {"access_denied"}, "error_description": {"the user allowed none of the requested scopes"},
 		"state": {req.Get("state")}, "iss": {shop.Accounts.srv.URL}})
 	if p.StatusCode >= 500 {
 		t.Errorf("got status %d, want a friendly page", p.StatusCode)
 	}
-	for _, want := range []string{"You said no", `href="/connect"`} {
+	for _, want := range []string{"You said no", `href="/connect"`, "Accounts says: the user allowed none of the requested scopes"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("the access_denied page lacks %q:\n%s", want, p.Body)
 		}

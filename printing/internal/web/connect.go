@@ -45,7 +45,7 @@ func handleConnect(a *app) echo.HandlerFunc {
 		}
 		err = a.store.SaveAttempt(c.Request().Context(), store.Hash(start.State), store.Attempt{
 			SessionKey: sess.Key, Username: sess.Username, Verifier: start.Verifier,
-			Scope: requestedScope, CreatedAt: a.now(),
+			Scope: requestedScope, CreatedAt: a.now(), ReturnTo: returnTo(c.QueryParam("next")),
 		})
 		if err != nil {
 			return err
@@ -84,14 +84,14 @@ func handleCallback(a *app) echo.HandlerFunc {
 		}
 		attempt, err := checkState(ctx, a.store, query, sess, a.now())
 		if err != nil {
-			a.recordCallback(c, sess, store.Attempt{}, "Refused: "+err.Error())
+			a.recordCallback(c, sess, store.Attempt{}, "PrintShop checked state: "+err.Error()+".", true)
 			return callbackRefused(err, query)
 		}
 		if err := checkIssuer(query, a.oauth.Issuer()); err != nil {
-			a.recordCallback(c, sess, attempt, "Refused: "+err.Error())
+			a.recordCallback(c, sess, attempt, "PrintShop checked iss: "+err.Error()+".", true)
 			return callbackRefused(err, query)
 		}
-		a.recordCallback(c, sess, attempt, "state and iss checked before anything else.")
+		a.recordCallback(c, sess, attempt, "state and iss checked before anything else.", false)
 		ctx = flow.WithStep(ctx, attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
 		if code := query.Get("error"); code != "" {
 			return authorizationError(code, query.Get("error_description"))
@@ -128,14 +128,28 @@ func handleCallback(a *app) echo.HandlerFunc {
 			return a.pages.render(c, http.StatusOK, "narrowed.html", pageData{Title: "You allowed less", User: sess.Username,
 				CSRFToken: sess.CSRFToken, Data: map[string]any{"Requested": attempt.Scope, "Granted": granted, "Missing": missing}})
 		}
+		if attempt.ReturnTo == "flow" {
+			return c.Redirect(http.StatusSeeOther, "/flow?notice=reconnected#experiments")
+		}
 		return c.Redirect(http.StatusSeeOther, "/photos?notice=connected")
 	}
 }
 
+// returnTo keeps the page to come back to after connecting, from a fixed list: "flow" (the
+// walkthrough, after an experiment ended PrintShop's access) or "" (the gallery). A link can
+// name a page, never a URL, so /connect is no open redirect.
+func returnTo(next string) string {
+	if next == "flow" {
+		return "flow"
+	}
+	return ""
+}
+
 // recordCallback adds the steps the browser took at Accounts, and its return, to the flow.
 // PrintShop does not see the sign-in and the consent: they are between the user and Accounts.
-// It only knows when the browser left and when it came back.
-func (a *app) recordCallback(c echo.Context, sess store.Session, attempt store.Attempt, note string) {
+// It only knows when the browser left and when it came back. A refused callback is drawn in red,
+// its note naming the check that refused it.
+func (a *app) recordCallback(c echo.Context, sess store.Session, attempt store.Attempt, note string, refused bool) {
 	if sess.Username == "" {
 		return
 	}
@@ -153,12 +167,17 @@ func (a *app) recordCallback(c echo.Context, sess store.Session, attempt store.A
 			a.flows.Record(ctx, sess.Username, e)
 		}
 	}
-	a.flows.Record(ctx, sess.Username, flow.Event{
+	e := flow.Event{
 		Kind: "callback", Title: "The redirect back: Accounts sends your browser to PrintShop with the code",
 		Channel: flow.Front, From: flow.Accounts, To: flow.PrintShop,
 		Request: flow.Message{Method: http.MethodGet, URL: a.publicURL + c.Request().URL.RequestURI()},
 		Note:    note,
-	})
+	}
+	if refused {
+		e.Refused = note
+		e.Note = "Refused: " + note
+	}
+	a.flows.Record(ctx, sess.Username, e)
 }
 
 // checkState finds the attempt that state names and uses it up. It must exist (not forged, not
@@ -215,9 +234,13 @@ func callbackRefused(err error, query url.Values) error {
 // authorizationError explains an error answer (RFC 6749 §4.1.2.1) in plain words.
 func authorizationError(code, description string) error {
 	if code == "access_denied" {
-		return &pageError{Status: http.StatusOK, Title: "You said no",
-			Message: "You did not allow PrintShop to see your photos, so it cannot. Nothing was shared. If you change your mind, connect again.",
-			Connect: true}
+		msg := "You did not allow PrintShop to see your photos, so it cannot. Nothing was shared. If you change your mind, connect again."
+		if description != "" {
+			// Unticking every scope and pressing Allow is a no too: Accounts says which.
+			msg = "Accounts says: " + truncate(description, 300) + ". " + msg +
+				" To allow, keep photos.read ticked on Accounts' consent page and press Allow."
+		}
+		return &pageError{Status: http.StatusOK, Title: "You said no", Message: msg, Connect: true}
 	}
 	words := map[string]string{
 		"invalid_request":           "PrintShop's request was malformed.",

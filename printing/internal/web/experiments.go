@@ -41,8 +41,10 @@ const experimentKind = "experiment"
 
 // outcome is what an experiment proved: the last step it adds to the user's flow.
 type outcome struct {
-	Title string
-	Note  string
+	Title   string
+	Note    string
+	Refused string      // the check that kept the experiment from running, drawn in red
+	Compare [][3]string // rows of (what, before, after)
 }
 
 // experiments are the forms on /flow, by the name in their URL.
@@ -54,13 +56,21 @@ var experiments = map[string]func(a *app, ctx context.Context, username string) 
 	"revoke":  (*app).experimentRevoke,
 }
 
+// experimentNames are the experiments' names as their buttons say them.
+var experimentNames = map[string]string{
+	"tamper": "Tamper with the token", "trunk": "Open the trunk", "replay": "Replay the code",
+	"refresh": "Refresh now", "revoke": "Call Photos again",
+}
+
 // handleExperiment runs one experiment for the signed-in user, records what it proved, and
-// sends the browser back to the end of /flow (its last step has the id "latest"). An answer the experiment expects, even a refusal
-// that costs the connection, is an outcome to record; only Accounts or Photos being down is an
-// error page.
+// sends the browser back to the end of /flow (its last step has the id "latest"). Experiments
+// work in any order: an answer the experiment expects, even a refusal that costs the
+// connection, is an outcome to record, and so is a button pressed when PrintShop holds no key
+// (cannotRun). Only Accounts or Photos being down is an error page.
 func handleExperiment(a *app) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		run, ok := experiments[c.Param("name")]
+		name := c.Param("name")
+		run, ok := experiments[name]
 		if !ok {
 			return &pageError{Status: http.StatusNotFound, Title: "No such experiment",
 				Message: "The walkthrough's experiments are tamper, trunk, replay, refresh and revoke."}
@@ -73,24 +83,54 @@ func handleExperiment(a *app) echo.HandlerFunc {
 			return &redirect{to: "/?notice=sign-in"}
 		}
 		ctx := c.Request().Context()
-		if _, err := a.tokens.connection(ctx, sess.Username); err != nil {
-			return err // not connected, or lost: the page offers to connect
-		}
-		out, err := run(a, ctx, sess.Username)
+		out, err := runIfConnected(a, ctx, sess.Username, name, run)
 		if err != nil {
-			var pe *pageError
-			if errors.As(err, &pe) && pe.Status == http.StatusServiceUnavailable && pe.Retry == "" {
+			if pe, ok := errors.AsType[*pageError](err); ok && pe.Status == http.StatusServiceUnavailable && pe.Retry == "" {
 				pe.Retry = "/flow"
 			}
 			return err
 		}
 		err = a.flows.Record(ctx, sess.Username, flow.Event{Kind: experimentKind, Title: out.Title,
-			Channel: flow.Back, From: flow.PrintShop, To: flow.PrintShop, Note: out.Note})
+			Channel: flow.Back, From: flow.PrintShop, To: flow.PrintShop, Note: out.Note, Refused: out.Refused, Compare: out.Compare})
 		if err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/flow#latest")
 	}
+}
+
+// runIfConnected runs the experiment when PrintShop holds a usable key for the user. Without
+// one (never connected, disconnected, or a grant an earlier experiment ended: the 409 pages of
+// tokens.go), the outcome says why it did not run, and what to do.
+func runIfConnected(a *app, ctx context.Context, username, name string,
+	run func(a *app, ctx context.Context, username string) (outcome, error)) (outcome, error) {
+	out, err := outcome{}, error(nil)
+	if _, err = a.tokens.connection(ctx, username); err == nil {
+		out, err = run(a, ctx, username)
+	}
+	if pe, ok := errors.AsType[*pageError](err); ok && pe.Status == http.StatusConflict {
+		return cannotRun(name, pe), nil
+	}
+	return out, err
+}
+
+// cannotRun is the outcome of an experiment that needs PrintShop's key when PrintShop holds
+// none usable: it says why, and what to do, instead of an error page.
+func cannotRun(name string, why *pageError) outcome {
+	out := outcome{
+		Title:   experimentNames[name] + ": not run",
+		Refused: "PrintShop checked its own connection first. " + why.Title + ": " + why.Message,
+		Note: "Nothing was sent: this experiment needs the valet key, and PrintShop has no usable one. An earlier " +
+			"step ended it, and that was a lesson too: Replay the code, and a revoke at Accounts followed by a " +
+			"refresh, end PrintShop's grant. Press Connect again: you go through Accounts once more (the consent " +
+			"may be skipped, since Accounts remembers it) and come back here, with a new key from a new grant.",
+	}
+	if why.Title == errNotConnected().Title {
+		out.Note = "Nothing was sent: this experiment needs the valet key, and PrintShop holds none for you: you " +
+			"have not connected your Photos yet, or you disconnected them. Press Connect again: you go through " +
+			"Accounts and come back here."
+	}
+	return out
 }
 
 // experimentTamper edits the access token's scope claim and presents it to Photos. Without
@@ -277,8 +317,11 @@ func (a *app) experimentRefresh(ctx context.Context, username string) (outcome, 
 			return out, nil
 		}
 	}
-	note := fmt.Sprintf("Access token: %s → %s. Refresh token: %s → %s.",
-		tokenTail(before.AccessToken), tokenTail(after.AccessToken), flow.Mask(before.RefreshToken), flow.Mask(after.RefreshToken))
+	out.Compare = [][3]string{
+		{"access token", tokenTail(before.AccessToken), tokenTail(after.AccessToken)},
+		{"refresh token", flow.Mask(before.RefreshToken), flow.Mask(after.RefreshToken)},
+	}
+	note := "The table shows both, side by side."
 	if after.RefreshToken != before.RefreshToken {
 		out.Note = "Expected a new access token and a new refresh token — got both. " + note +
 			" The refresh tokens are masked; the access tokens are shown by their last characters, since every JWT " +

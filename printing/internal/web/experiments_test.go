@@ -225,8 +225,6 @@ func TestExperimentGuards(t *testing.T) {
 		{"GET does not run an experiment (405)", experimentConnect, http.MethodGet, "/flow/experiments/refresh", "", http.StatusMethodNotAllowed, "", ""},
 		{"an unknown experiment is 404", experimentConnect, http.MethodPost, "/flow/experiments/explode", "session", http.StatusNotFound, "", "No such experiment"},
 		{"a visitor who is not signed in is sent to sign in", func(t *testing.T, b *browser) {}, http.MethodPost, "/flow/experiments/refresh", "session", http.StatusSeeOther, "/?notice=sign-in", ""},
-		{"a user who is not connected gets the connect page", func(t *testing.T, b *browser) { b.signIn("alice", "wonderland") },
-			http.MethodPost, "/flow/experiments/tamper", "session", http.StatusConflict, "", "Your Photos are not connected"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -473,8 +471,16 @@ func TestExperimentRefresh(t *testing.T) {
 		if _, live := view.live[conn.RefreshToken]; !live {
 			t.Error("the stored refresh token is not the one Accounts issued")
 		}
-		experimentWantNote(t, out, "got both", old.AccessToken+" → "+conn.AccessToken,
-			flow.Mask(old.RefreshToken)+" → "+flow.Mask(conn.RefreshToken), "RFC 9700 §4.14.2")
+		experimentWantNote(t, out, "got both", "side by side", "RFC 9700 §4.14.2")
+		// The old and new tokens side by side: one row per token, before and after.
+		want := [][3]string{{"access token", old.AccessToken, conn.AccessToken},
+			{"refresh token", flow.Mask(old.RefreshToken), flow.Mask(conn.RefreshToken)}}
+		if !slices.Equal(out.Compare, want) {
+			t.Errorf("the outcome's table: got %q, want %q", out.Compare, want)
+		}
+		if page := b.get("/flow").Body; !strings.Contains(page, `<table class="compare">`) || !strings.Contains(page, "<th scope=\"col\">before</th>") {
+			t.Error("/flow does not show the tokens side by side in a table")
+		}
 		experimentNoSecrets(t, shop, "alice")
 	})
 	t.Run("a refused refresh loses the connection and is recorded", func(t *testing.T) {
@@ -538,8 +544,12 @@ func TestExperimentRevoke(t *testing.T) {
 		revoke(shop)
 		experimentRun(t, shop, b, "revoke")
 		p, steps := experimentRun(t, shop, b, "revoke")
-		if p.StatusCode != http.StatusConflict || !strings.Contains(p.Body, "lost access") || len(steps) != 0 {
-			t.Errorf("got %d with %d steps, want 409 lost access and none:\n%s", p.StatusCode, len(steps), p.Body)
+		out := experimentOutcome(t, p, steps)
+		if len(steps) != 1 || !strings.Contains(out.Refused, "lost access") {
+			t.Errorf("got %d steps, refused %q; want one outcome that says PrintShop lost access", len(steps), out.Refused)
+		}
+		if page := b.get("/flow").Body; !strings.Contains(page, `href="/connect?next=flow"`) {
+			t.Error("/flow does not offer to connect again and come back")
 		}
 	})
 }

@@ -35,12 +35,17 @@ type laneInfo struct {
 	Role string // the RFC 6749 role
 }
 
-// lanes are the diagram's columns, left to right.
+// lanes are the diagram's columns, left to right. The browser stands between PrintShop and
+// Accounts because every front-channel message passes through it (RFC 6749 §4.1, steps A and
+// C): drawn there, a redirect is two short arrows through the browser, and the sign-in and the
+// consent are drawn between the browser and Accounts alone, never across PrintShop's lane.
+// Photos sits beside PrintShop, the only one that calls it. Back-channel arrows between
+// PrintShop and Accounts pass over the browser's lifeline without stopping: it never sees them.
 var lanes = []laneInfo{
-	{flow.Browser, "Resource owner", "browser"},
-	{flow.PrintShop, "PrintShop", "client"},
-	{flow.Accounts, "Accounts", "authorization server"},
 	{flow.Photos, "Photos", "resource server"},
+	{flow.PrintShop, "PrintShop", "client"},
+	{flow.Browser, "Your browser", "user agent"},
+	{flow.Accounts, "Accounts", "authorization server"},
 }
 
 func laneIndex(l flow.Lane) int {
@@ -69,6 +74,8 @@ type flowPage struct {
 	Steps      []stepView
 	Token      *tokenView // nil when PrintShop holds no token for the user
 	AccountURL string     // Accounts' page of connected apps, on its public URL
+	Connected  bool       // PrintShop holds a usable key: the experiments can run
+	LostReason string     // why Accounts stopped honouring PrintShop's key, if it did
 }
 
 // stepView is one row of the diagram: one recorded event, or a run of Photos calls.
@@ -77,20 +84,30 @@ type stepView struct {
 	Number       int
 	Kind         string
 	Title        string
-	Channel      string // as recorded: "front", "back", or another value
-	Class        string // how the row is drawn: the channel, or "note" for a step on one lane
-	ChannelLabel string // "front channel" or "back channel": never colour alone
-	From, To     string // lane names
-	Route        string // "PrintShop → Accounts", or "at PrintShop" for a note
-	Arrow        string // CSS classes placing the arrow; "" draws none
-	Clock        string // when, on PrintShop's clock
-	Wire         string // "GET /authorize → 303": the request at a glance
+	Channel      string      // as recorded: "front", "back", or another value
+	Class        string      // how the row is drawn: the channel, or "note" for a step on one lane
+	ChannelLabel string      // "front channel" or "back channel": never colour alone
+	From, To     string      // lane names
+	Route        string      // "PrintShop → Accounts", or "at PrintShop" for a note
+	Arrows       []arrowView // one per hop: two for a redirect through the browser; none when a lane is unknown
+	Refused      string      // the check that refused this request, or "": the row is drawn in red
+	Clock        string      // when, on PrintShop's clock
+	Wire         string      // "GET /authorize → 303": the request at a glance
 	Note         string
 	Experiment   bool
 	Request      *messageView
 	Response     *messageView
-	Calls        []stepView // the calls of a collapsed run
-	Statuses     string     // a collapsed run's answers: "8 × 200"
+	Compare      [][3]string // rows of (what, before, after), side by side
+	Address      string      // a back-channel address that is not the public one, explained
+	Reconnect    bool        // the last row, when PrintShop holds no usable key: offer to connect again
+	Calls        []stepView  // the calls of a collapsed run
+	Statuses     string      // a collapsed run's answers: "8 × 200"
+}
+
+// arrowView is one arrow of a row, placed with CSS classes, and its label.
+type arrowView struct {
+	Class string
+	Label string
 }
 
 // messageView is a request or response laid out to read: every parameter explained.
@@ -126,6 +143,9 @@ func handleFlow(a *app) echo.HandlerFunc {
 		}
 		data := flowPage{HasFlow: len(events) > 0, Started: started, Lanes: lanes, Steps: buildSteps(events),
 			AccountURL: a.oauth.Issuer() + "/account"}
+		for i := range data.Steps {
+			data.Steps[i].Address = addressNote(data.Steps[i], a.oauth.Issuer())
+		}
 		conn, err := a.store.Connection(ctx, sess.Username)
 		switch {
 		case err == nil:
@@ -133,8 +153,17 @@ func handleFlow(a *app) echo.HandlerFunc {
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
+		// Without a usable key the experiments cannot run: the last row offers to connect
+		// again, and to come back here.
+		data.Connected = err == nil && conn.Connected()
+		if !data.Connected && len(data.Steps) > 0 {
+			data.Steps[len(data.Steps)-1].Reconnect = true
+		}
+		if err == nil {
+			data.LostReason = conn.LostReason
+		}
 		return a.pages.render(c, http.StatusOK, "flow.html", pageData{Title: "What really happened", User: sess.Username,
-			CSRFToken: sess.CSRFToken, Notice: notices[c.QueryParam("notice")], Data: data})
+			CSRFToken: sess.CSRFToken, Notice: takeNotice(c, a.sessions.secure), Data: data})
 	}
 }
 
@@ -167,16 +196,21 @@ func buildSteps(events []flow.Event) []stepView {
 func stepOf(e flow.Event) stepView {
 	s := stepView{
 		Kind: e.Kind, Title: e.Title, Channel: string(e.Channel), Class: string(e.Channel), ChannelLabel: channelLabel(e.Channel),
-		From: laneName(e.From), To: laneName(e.To), Arrow: arrowClasses(e.From, e.To),
-		Note: e.Note, Experiment: e.Kind == "experiment", Wire: wire(e),
+		From: laneName(e.From), To: laneName(e.To),
+		Note: e.Note, Experiment: e.Kind == "experiment", Wire: wire(e), Refused: refusal(e), Compare: e.Compare,
 	}
 	s.Route = s.From + " → " + s.To
+	s.Arrows = arrows(e, s.ChannelLabel)
+	if hops := frontChannelHops(e.Channel, e.From, e.To); len(hops) == 2 {
+		s.Route = s.From + " → " + laneName(flow.Browser) + " → " + s.To
+	}
 	if e.From == e.To && e.Request.Method == "" && e.Request.URL == "" {
 		// Nothing crossed the wire: a conclusion PrintShop drew on its own lane. Draw a mark on
 		// the lane, not an arrow, and do not claim a channel.
 		s.Class, s.ChannelLabel, s.Route = "note", "no message", "at "+s.From
+		s.Arrows = nil
 		if i := laneIndex(e.From); i >= 0 {
-			s.Arrow = fmt.Sprintf("mark lo-%d", i)
+			s.Arrows = []arrowView{{Class: fmt.Sprintf("mark lo-%d", i), Label: s.Route}}
 		}
 	}
 	if s.Title == "" {
@@ -199,7 +233,7 @@ func photosRun(run []flow.Event) stepView {
 	first := stepOf(run[0])
 	s := stepView{Kind: "photos", Title: fmt.Sprintf("%d Photos API calls, each with the access token", len(run)),
 		Channel: first.Channel, Class: first.Class, ChannelLabel: first.ChannelLabel, From: first.From, To: first.To,
-		Route: first.Route, Arrow: first.Arrow, Clock: first.Clock}
+		Route: first.Route, Arrows: first.Arrows, Clock: first.Clock}
 	counts := map[string]int{}
 	var order []string
 	for _, e := range run {
@@ -220,6 +254,11 @@ func photosRun(run []flow.Event) stepView {
 	}
 	s.Statuses = strings.Join(parts, ", ")
 	s.Wire = "answers: " + s.Statuses
+	for _, call := range s.Calls {
+		if call.Refused != "" {
+			s.Refused = call.Refused
+		}
+	}
 	return s
 }
 
@@ -233,6 +272,27 @@ func channelLabel(c flow.Channel) string {
 		return "channel not recorded"
 	}
 	return string(c) + " channel"
+}
+
+// arrows draws a step: one arrow from lane to lane, or, for a front-channel message between
+// two servers, two arrows through the browser: the redirect, and the request the browser makes.
+func arrows(e flow.Event, channelLabel string) []arrowView {
+	hops := frontChannelHops(e.Channel, e.From, e.To)
+	if len(hops) == 1 {
+		if class := arrowClasses(e.From, e.To); class != "" {
+			return []arrowView{{Class: class, Label: channelLabel}}
+		}
+		return nil
+	}
+	request := "GET"
+	if u, err := url.Parse(e.Request.URL); err == nil && e.Request.URL != "" {
+		request = "GET " + u.EscapedPath()
+	}
+	redirect, follow := arrowClasses(hops[0][0], hops[0][1]), arrowClasses(hops[1][0], hops[1][1])
+	if redirect == "" || follow == "" {
+		return nil // a lane the diagram does not have
+	}
+	return []arrowView{{Class: redirect, Label: "redirect"}, {Class: follow, Label: request}}
 }
 
 // arrowClasses places the arrow between two lanes with CSS classes (the CSP allows no inline

@@ -92,14 +92,27 @@ func TestFlowPageDrawsEveryStepInOrder(t *testing.T) {
 	if len(rows) != len(events) {
 		t.Fatalf("got %d rows, want one per recorded step (%d)", len(rows), len(events))
 	}
+	// RFC 6749 §4.1 (A) and (C): the front channel goes through the browser, so each
+	// front-channel step is drawn through the browser's lane, and the sign-in and consent
+	// between the browser and Accounts alone, never across PrintShop's lane.
 	want := []struct{ kind, channel, route string }{
 		{"metadata", "back", "PrintShop → Accounts"},
-		{"authorize", "front", "PrintShop → Accounts"},
-		{"login", "front", "Resource owner → Accounts"},
-		{"consent", "front", "Resource owner → Accounts"},
-		{"callback", "front", "Accounts → PrintShop"},
+		{"authorize", "front", "PrintShop → Your browser → Accounts"},
+		{"login", "front", "Your browser → Accounts"},
+		{"consent", "front", "Your browser → Accounts"},
+		{"callback", "front", "Accounts → Your browser → PrintShop"},
 		{"token", "back", "PrintShop → Accounts"},
 		{"photos", "back", "PrintShop → Photos"},
+	}
+	// The lanes, left to right: Photos 0, PrintShop 1, your browser 2, Accounts 3.
+	arrowsWanted := [][]string{
+		{`class="arrow lo-1 len-2 ltr back"`},
+		{`class="arrow lo-1 len-1 ltr front"`, `class="arrow lo-2 len-1 ltr front"`},
+		{`class="arrow lo-2 len-1 ltr front"`},
+		{`class="arrow lo-2 len-1 ltr front"`},
+		{`class="arrow lo-2 len-1 rtl front"`, `class="arrow lo-1 len-1 rtl front"`},
+		{`class="arrow lo-1 len-2 ltr back"`},
+		{`class="arrow lo-0 len-1 rtl back"`},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows, want %d", len(rows), len(want))
@@ -114,22 +127,26 @@ func TestFlowPageDrawsEveryStepInOrder(t *testing.T) {
 				t.Errorf("row %d (%s) lacks %q", i+1, w.kind, text)
 			}
 		}
-		if !strings.Contains(row.html, `class="arrow lo-`) {
-			t.Errorf("row %d (%s) has no arrow", i+1, w.kind)
+		if got := strings.Count(row.html, `class="arrow lo-`); got != len(arrowsWanted[i]) {
+			t.Errorf("row %d (%s): got %d arrows, want %d", i+1, w.kind, got, len(arrowsWanted[i]))
+		}
+		for _, arrow := range arrowsWanted[i] {
+			if !strings.Contains(row.html, arrow) {
+				t.Errorf("row %d (%s) lacks the arrow %s", i+1, w.kind, arrow)
+			}
+		}
+		if w.channel == "front" && strings.Contains(row.html, "len-2 ltr front") || strings.Contains(row.html, "len-2 rtl front") {
+			t.Errorf("row %d (%s): a front-channel arrow skips the browser's lane", i+1, w.kind)
 		}
 	}
-	for _, lane := range []string{"<strong>Resource owner</strong> <span>browser</span>", "<strong>PrintShop</strong> <span>client</span>",
+	for _, lane := range []string{"<strong>Your browser</strong> <span>user agent</span>", "<strong>PrintShop</strong> <span>client</span>",
 		"<strong>Accounts</strong> <span>authorization server</span>", "<strong>Photos</strong> <span>resource server</span>"} {
 		if !strings.Contains(p.Body, lane) {
 			t.Errorf("the diagram's lanes lack %q", lane)
 		}
 	}
-	// The two channels are told apart by the line's style and by words, not by colour alone.
-	if !strings.Contains(rows[1].html, `class="arrow lo-1 len-1 ltr front"`) || !strings.Contains(rows[0].html, `class="arrow lo-1 len-1 ltr back"`) {
-		t.Error("the authorization request is not a front-channel arrow, or the metadata a back-channel one, from PrintShop to Accounts")
-	}
-	if !strings.Contains(rows[4].html, `class="arrow lo-1 len-1 rtl front"`) {
-		t.Error("the callback is not a front-channel arrow from Accounts back to PrintShop")
+	if !strings.Contains(p.Body, "PrintShop never sees them") {
+		t.Error("the legend does not say why the front channel is drawn through the browser")
 	}
 }
 
@@ -292,7 +309,7 @@ func TestFlowPageShowsExperimentOutcome(t *testing.T) {
 	}
 	rows := flowRows(b.get("/flow").Body)
 	call, note := rows[len(rows)-2], rows[len(rows)-1]
-	if call.kind != "experiment" || !strings.Contains(call.html, `class="step back experiment"`) || !strings.Contains(call.html, `class="arrow lo-1 len-2 ltr back"`) {
+	if call.kind != "experiment" || !strings.Contains(call.html, `class="step back experiment refused"`) || !strings.Contains(call.html, `class="arrow lo-0 len-1 rtl back refused"`) || !strings.Contains(call.html, "Photos refused it: 401 invalid_token") {
 		t.Fatalf("the experiment's call is not drawn as a back-channel call from PrintShop to Photos, marked as an experiment:\n%s", call.html)
 	}
 	summary, _, _ := strings.Cut(call.html, "</summary>")

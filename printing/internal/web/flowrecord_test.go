@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -46,5 +47,24 @@ func TestFlowRecordsEveryStep(t *testing.T) {
 	}
 	if !strings.Contains(all, flow.Mask(conn.RefreshToken)) {
 		t.Error("the masked refresh token is not in the token response")
+	}
+}
+
+// A callback PrintShop refuses (here RFC 9207 §2.4: an iss from another issuer) is drawn on
+// /flow as a red step through the browser, naming the check that refused it.
+func TestFlowDrawsARefusedCallbackInRed(t *testing.T) {
+	shop := newPrintShop(t)
+	b := newBrowser(t, shop)
+	b.signIn("alice", "wonderland")
+	req := b.startConnect()
+	b.callback(url.Values{"code": {"x"}, "state": {req.Get("state")}, "iss": {"http://evil.example"}})
+	rows := flowRows(b.get("/flow").Body)
+	callback := rows[len(rows)-1]
+	if callback.kind != "callback" || !strings.Contains(callback.html, `class="step front refused"`) {
+		t.Fatalf("the last row is not the callback drawn as refused:\n%s", callback.html)
+	}
+	summary, _, _ := strings.Cut(callback.html, "</summary>")
+	if !strings.Contains(summary, "PrintShop checked iss") || strings.Count(summary, `front refused"><span class="arrow-label">`) != 2 {
+		t.Errorf("the refused callback does not name the iss check, or its two arrows are not red:\n%s", summary)
 	}
 }

@@ -52,7 +52,7 @@ func handleGallery(a *app) echo.HandlerFunc {
 			return err
 		}
 		return a.pages.render(c, http.StatusOK, "gallery.html", pageData{Title: "Your photos", User: sess.Username,
-			CSRFToken: sess.CSRFToken, Notice: notices[c.QueryParam("notice")],
+			CSRFToken: sess.CSRFToken, Notice: takeNotice(c, a.sessions.secure),
 			Data: galleryData{Albums: byAlbum(photos), Scope: conn.Scope, Sizes: proof.Sizes}})
 	}
 }

@@ -24,6 +24,7 @@ var notices = map[string]string{
 	"connected":    "Your Photos are connected. PrintShop holds a valet key; it never saw your Photos password.",
 	"disconnected": "Disconnected. PrintShop revoked its key at Accounts and forgot it. Your orders are still here.",
 	"sign-in":      "Sign in to PrintShop first.",
+	"reconnected":  "Connected again: PrintShop holds a new valet key, from a new grant. The experiments work again.",
 }
 
 type homeData struct {
@@ -49,7 +50,7 @@ func handleHome(a *app) echo.HandlerFunc {
 			}
 		}
 		return a.pages.render(c, http.StatusOK, "home.html", pageData{Title: "PrintShop", User: sess.Username,
-			CSRFToken: sess.CSRFToken, Notice: notices[c.QueryParam("notice")], Data: data})
+			CSRFToken: sess.CSRFToken, Notice: takeNotice(c, a.sessions.secure), Data: data})
 	}
 }
 

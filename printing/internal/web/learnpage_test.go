@@ -30,6 +30,13 @@ func TestLearnPageExplainsTheTerms(t *testing.T) {
 				"Client":               "<strong>PrintShop</strong>",
 				"Authorization server": "<strong>Accounts</strong>",
 				"Access token":         "<strong>The valet key</strong>",
+				"User agent":           "<strong>Your browser</strong>",
+			}
+			// RFC 6749 §1.1: the resource owner is the person who can grant access; the browser is
+			// the user agent, not the owner.
+			owner := learnRow(p.Body, "Resource owner")
+			if !strings.Contains(owner, "the person") || strings.Contains(owner, "Resource owner</span>: your browser") {
+				t.Errorf("the resource owner is not the person:\n%s", owner)
 			}
 			for term, who := range terms {
 				if !strings.Contains(p.Body, `<th scope="row">`+term) || !strings.Contains(p.Body, who) {
@@ -103,4 +110,11 @@ func TestLearnAuthenticationBesideAuthorization(t *testing.T) {
 			t.Errorf("the section lacks %q", want)
 		}
 	}
+}
+
+// learnRow returns the table row of /learn whose header starts with term.
+func learnRow(body, term string) string {
+	_, row, _ := strings.Cut(body, `<th scope="row">`+term+`</th>`)
+	row, _, _ = strings.Cut(row, "</tr>")
+	return row
 }

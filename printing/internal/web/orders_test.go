@@ -69,7 +69,7 @@ func TestOrdersPlacedWithProofFromFullImages(t *testing.T) {
 	if got, want := tokensPhotosRequests(shop), before+1+2; got != want {
 		t.Errorf("Photos requests: got %d, want %d (the list and each full image)", got, want)
 	}
-	for _, want := range []string{"alice: Sunrise over the hills", "alice: Crane at dawn", "5x7", "2 of each"} {
+	for _, want := range []string{"alice: Sunrise over the hills", "alice: Crane at dawn", "5x7", "2 copies of each"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("the order page lacks %q", want)
 		}
@@ -115,6 +115,9 @@ func TestOrdersEverySizeSold(t *testing.T) {
 			p, _ := ordersPlace(t, b, []string{"p-alice-1"}, size, "1")
 			if !strings.Contains(p.Body, size+" in") {
 				t.Errorf("the order page does not show the size %s", size)
+			}
+			if !strings.Contains(p.Body, "1 photo, printed "+size+" in") || !strings.Contains(p.Body, "1 copy of each") {
+				t.Errorf("the order page does not speak of one photo and one copy in the singular:\n%s", p.Body)
 			}
 		})
 	}

@@ -71,6 +71,7 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = httpErrorHandler(logger, pages, a.sessions)
 	e.Use(requestLog(logger), securityHeaders)
+	e.Use(oneShotNotices(a.sessions.secure))
 	addRoutes(e, a, static)
 	return e, nil
 }
