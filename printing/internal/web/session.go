@@ -71,7 +71,7 @@ func (s *sessions) signIn(c echo.Context, sess store.Session, username string) e
 
 // end deletes the session and its cookie (logout).
 func (s *sessions) end(c echo.Context, sess store.Session) error {
-	s.setCookie(c, "", -1)
+	s.setCookie(c, "", -time.Second) // Max-Age=0: the browser deletes it
 	return s.store.DeleteSession(c.Request().Context(), sess.Key)
 }
 
