@@ -123,7 +123,7 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer) echo.HTTPErrorHandle
 // isAPIPath reports whether a path answers machines (JSON) rather than people (HTML).
 func isAPIPath(path string) bool {
 	switch path {
-	case "/token", "/revoke", "/introspect", "/userinfo":
+	case "/token", "/revoke", "/introspect", "/userinfo", "/device_authorization":
 		return true
 	}
 	return strings.HasPrefix(path, "/.well-known/")

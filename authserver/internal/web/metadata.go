@@ -34,6 +34,7 @@ type metadata struct {
 	IDTokenSigningAlgValuesSupported       []string `json:"id_token_signing_alg_values_supported"`
 	PromptValuesSupported                  []string `json:"prompt_values_supported"`
 	ClaimsSupported                        []string `json:"claims_supported"`
+	DeviceAuthorizationEndpoint            string   `json:"device_authorization_endpoint"`
 }
 
 // newMetadata describes Accounts. The implicit flow is listed only while it is on: the contract
@@ -65,7 +66,10 @@ func newMetadata(issuer string, enableImplicit bool) metadata {
 		IDTokenSigningAlgValuesSupported:       []string{keys.IDTokenAlg.String()},
 		PromptValuesSupported:                  []string{"none", "login", "consent"},
 		ClaimsSupported:                        []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "name"},
+		// RFC 8628 §4: the device authorization endpoint, for the photo kiosk.
+		DeviceAuthorizationEndpoint: issuer + "/device_authorization",
 	}
+	m.GrantTypesSupported = append(m.GrantTypesSupported, deviceCodeGrantType)
 	if enableImplicit {
 		// RFC 8414 §2: response_types_supported and response_modes_supported (the token
 		// answers in the fragment, RFC 6749 §4.2.2), and grant_types_supported "implicit".
