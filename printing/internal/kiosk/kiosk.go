@@ -110,7 +110,7 @@ func (k *kiosk) authorize(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, pollError(err)
 	}
-	k.screen.printf("\nAllowed. The kiosk has a valet key for %s (scope %s); it never saw a password.\n\n",
+	k.screen.printf("\n\nAllowed. The kiosk has a valet key for %s (scope %s); it never saw a password.\n\n",
 		subject(token.AccessToken), token.Extra("scope"))
 	return token, nil
 }
@@ -306,6 +306,7 @@ func (s *screen) countdown(expiry time.Time, interactive bool, now func() time.T
 			s.redraw()
 			select {
 			case <-done:
+				s.redraw() // the last poll's answer
 				return
 			case <-tick.C:
 			}
