@@ -134,7 +134,8 @@ func (r *recorder) recordPhone(ctx context.Context, allowed bool, before time.Ti
 		title, decision = "Meanwhile, on her phone, Alice enters the code, signs in and denies", "Deny"
 	}
 	r.rec.Record(ctx, "", flow.Event{Kind: "verify", Title: title, Channel: flow.Front, From: Phone, To: flow.Accounts,
-		At: before.Add(-time.Millisecond), Request: flow.Message{Method: "POST", URL: "/device, /login, /device/confirm (decision=" + decision + ")"},
+		At:      before.Add(-time.Millisecond),
+		Request: flow.Message{Body: "GET /device, POST /device (the user code), POST /login, POST /device/confirm (decision=" + decision + ")"},
 		Note: "The kiosk never sees this: it happens between Alice's phone and Accounts. Accounts shows her the code to compare " +
 			"with the kiosk's screen and says to continue only at the kiosk (RFC 8628 §5.4), so a code someone sent her gets them nothing."})
 }
