@@ -10,7 +10,7 @@ GO       ?= go
 RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-compose screenshots lint bench clean
+.PHONY: help build run test test-compose screenshots lint bench clean kiosk
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ run: build ## Build and run every service on localhost (Ctrl-C stops them all). 
 	for s in $(PRESENT); do ./bin/$$s & pids="$$pids $$!"; done; \
 	trap 'kill $$pids 2>/dev/null; wait' INT TERM; \
 	wait
+
+kiosk: build ## Run the photo kiosk (printing kiosk, the device flow) in this terminal; `make run` in another.
+	./bin/printing kiosk
 
 test: ## Run every test of every module (with the race detector when gcc is installed).
 	@for m in $(MODULES); do \
