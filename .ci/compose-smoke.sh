@@ -230,7 +230,7 @@ if "${compose[@]}" config --services | grep -qx kiosk; then
 	# Dockerfile and context, so every layer comes from the cache.
 	"${compose[@]}" build kiosk </dev/null >/dev/null || fail "${compose[*]} build kiosk"
 	out="$(mktemp)"
-	"${compose[@]}" run --rm -T kiosk kiosk -photo 1 -out /tmp/kiosk-proof.jpg >"$out" 2>&1 </dev/null &
+	"${compose[@]}" run --rm -T kiosk kiosk -photo 1 -out /data/kiosk-proof.jpg >"$out" 2>&1 </dev/null &
 	kiosk_pid=$!
 	user_code=""
 	for _ in $(seq 120); do
@@ -250,7 +250,7 @@ if "${compose[@]}" config --services | grep -qx kiosk; then
 		-d decision=allow -d scope=photos.read "$A/device/confirm"
 	rm -f "$jar"
 	wait "$kiosk_pid" || fail "run --rm kiosk failed: $(tail -n 20 "$out")"
-	grep -q 'Proof written to /tmp/kiosk-proof.jpg' "$out" || fail "the kiosk printed no proof: $(tail -n 20 "$out")"
+	grep -q 'Proof written to /data/kiosk-proof.jpg' "$out" || fail "the kiosk printed no proof: $(tail -n 20 "$out")"
 	say "kiosk: run --rm kiosk showed $user_code, alice allowed it at Accounts, and it printed a proof ($(grep -c '^  poll' "$out") polls)"
 	rm -f "$out"
 fi
