@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,7 +28,9 @@ func runKiosk(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	size := flags.String("size", "4x6", "the print size: 4x6, 5x7 or 8x10")
 	out := flags.String("out", "kiosk-proof.jpg", "where to write the proof JPEG")
 	walkthrough := flags.Bool("walkthrough", true, "keep the recorded flow in PRINTING_DB for PrintShop's /flow/kiosk")
-	if err := flags.Parse(args); err != nil {
+	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed, and that is all that was asked
+	} else if err != nil {
 		return err
 	}
 	printSize, ok := proof.SizeByName(*size)

@@ -24,3 +24,16 @@ func TestKioskFlags(t *testing.T) {
 		})
 	}
 }
+
+// printing kiosk -h prints the flags and succeeds.
+func TestKioskHelp(t *testing.T) {
+	var out strings.Builder
+	if err := run(t.Context(), []string{"kiosk", "-h"}, mainEnv(nil), &out); err != nil {
+		t.Fatalf("got err %v, want none", err)
+	}
+	for _, want := range []string{"-photo", "-size", "-out", "-walkthrough"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the usage does not list %s:\n%s", want, out.String())
+		}
+	}
+}
