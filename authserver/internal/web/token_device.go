@@ -12,6 +12,9 @@ import (
 	"github.com/valet/authserver/internal/store"
 )
 
+// deviceCodeGrantType is the grant_type of RFC 8628 §3.4.
+const deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
 // deviceCode answers one poll. The rules, in order: the code belongs to the client, it has not
 // expired, it has not given tokens already, the user allowed it (access_denied,
 // authorization_pending), and a pending poll came no sooner than the interval (slow_down).
