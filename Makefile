@@ -10,7 +10,7 @@ GO       ?= go
 RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-compose screenshots lint bench clean
+.PHONY: help build run test test-compose screenshots lint bench clean kiosk
 .PHONY: test-short reset
 
 help: ## Show the targets.
@@ -30,6 +30,9 @@ run: build ## Build and run every service on localhost (Ctrl-C stops them all). 
 	for s in $(PRESENT); do ./bin/$$s & pids="$$pids $$!"; done; \
 	trap 'kill $$pids 2>/dev/null; wait' INT TERM; \
 	wait
+
+kiosk: build ## Run the photo kiosk (printing kiosk, the device flow) in this terminal; `make run` in another.
+	./bin/printing kiosk
 
 # What make test says where the browser tests will skip: e2e/chrome_test.go's chromiumMissing.
 CHROMIUM := $(shell for b in chromium chromium-browser google-chrome google-chrome-stable; do command -v $$b && break; done)

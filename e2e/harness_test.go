@@ -221,6 +221,12 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 			Scopes:       []string{"photos.read"},
 		},
 		{
+			// The photo kiosk (printing kiosk): the device authorization grant, RFC 8628.
+			ClientID: "kiosk", Name: "PrintShop photo kiosk", RedirectURIs: []string{},
+			GrantTypes: []string{"urn:ietf:params:oauth:grant-type:device_code", "refresh_token"},
+			Scopes:     []string{"photos.read"},
+		},
+		{
 			// The test itself, to call the Photos API directly.
 			ClientID: "e2e-client", ClientSecret: s.TestClientSecret, Name: "End-to-end test",
 			RedirectURIs: []string{testClientRedirect},

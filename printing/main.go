@@ -3,6 +3,7 @@
 //
 //	printing               serve (configured by PRINTING_* environment variables)
 //	printing healthcheck   exit 0 if the server on PRINTING_ADDR answers /healthz
+//	printing kiosk         the photo kiosk: the device flow in a terminal (printing kiosk -h)
 package main
 
 import (
@@ -52,8 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, cfg, slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
+	case "kiosk":
+		return runKiosk(ctx, cfg, args[1:], os.Stdin, stdout)
 	default:
-		return fmt.Errorf("unknown command %q; use serve or healthcheck", command)
+		return fmt.Errorf("unknown command %q; use serve, healthcheck or kiosk", command)
 	}
 }
 

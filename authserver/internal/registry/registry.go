@@ -86,6 +86,14 @@ func DefaultClients() []Client {
 			GrantTypes:   []string{"authorization_code", "refresh_token"},
 			Scopes:       []string{"photos.read"},
 		},
+		{
+			// The photo kiosk at PrintShop's counter (printing kiosk): the device authorization
+			// grant, RFC 8628. Public: a kiosk anyone can walk up to keeps no secret.
+			ClientID: "kiosk", Name: "PrintShop photo kiosk",
+			RedirectURIs: []string{},
+			GrantTypes:   []string{"urn:ietf:params:oauth:grant-type:device_code", "refresh_token"},
+			Scopes:       []string{"photos.read"},
+		},
 	}
 }
 
@@ -118,7 +126,8 @@ func LoadClientsFile(path string) ([]Client, error) {
 
 // grantTypes are the grant types a client may register. "implicit" is the museum piece: it
 // works only while AUTHSERVER_ENABLE_IMPLICIT=true, and it implies no other grant.
-var grantTypes = []string{"authorization_code", "refresh_token", "client_credentials", "implicit"}
+var grantTypes = []string{"authorization_code", "refresh_token", "client_credentials", "implicit",
+	"urn:ietf:params:oauth:grant-type:device_code"}
 
 // Validate checks a client list against the rules a registration must follow.
 func Validate(clients []Client, knownScope func(string) bool) error {

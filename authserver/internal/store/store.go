@@ -150,6 +150,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) error {
 			`DELETE FROM sessions WHERE expires_at <= ?`,
 			// Keep codes an hour past expiry, so a late replay is still recognised and revokes.
 			`DELETE FROM authorization_codes WHERE expires_at <= ? - 3600`,
+			// Device codes too: a replay after expiry is still recognised for an hour.
+			`DELETE FROM device_codes WHERE expires_at <= ? - 3600`,
 			`DELETE FROM access_tokens WHERE expires_at <= ?`,
 			`DELETE FROM refresh_tokens WHERE expires_at <= ?`,
 		} {

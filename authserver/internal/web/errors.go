@@ -127,7 +127,7 @@ func httpErrorHandler(logger *slog.Logger, pages *renderer, sessions *sessions) 
 // isAPIPath reports whether a path answers machines (JSON) rather than people (HTML).
 func isAPIPath(path string) bool {
 	switch path {
-	case "/token", "/revoke", "/introspect", "/userinfo":
+	case "/token", "/revoke", "/introspect", "/userinfo", "/device_authorization":
 		return true
 	}
 	return strings.HasPrefix(path, "/.well-known/")

@@ -38,6 +38,8 @@ type loginData struct {
 	Username  string
 	RequestID string
 	Request   *requestView
+	// Device is set when the sign-in is for the device flow: it goes on to /device/confirm.
+	Device bool
 }
 
 // handleLoginPage shows the sign-in form, with the pending request (if any) explained beside it.
@@ -47,7 +49,7 @@ func handleLoginPage(f *flow) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		data := loginData{}
+		data := loginData{Device: c.QueryParam("device") != ""}
 		if id := c.QueryParam("request"); id != "" {
 			req, err := f.store.AuthorizationRequest(c.Request().Context(), store.Hash(id), sess.Key, f.now())
 			if errors.Is(err, store.ErrNotFound) {
@@ -78,7 +80,7 @@ func handleLogin(f *flow) echo.HandlerFunc {
 		username := form.Get("username")
 		id := form.Get("request")
 		if !checkPassword(ctx, f.store, username, form.Get("password")) {
-			data := loginData{Error: "Wrong username or password.", Username: username}
+			data := loginData{Error: "Wrong username or password.", Username: username, Device: form.Get("device") != ""}
 			if req, err := f.store.AuthorizationRequest(ctx, store.Hash(id), sess.Key, f.now()); err == nil {
 				if client, err := f.store.Client(ctx, req.ClientID); err == nil {
 					data.RequestID, data.Request = id, newRequestView(req, client)
@@ -89,6 +91,9 @@ func handleLogin(f *flow) echo.HandlerFunc {
 		}
 		if err := f.sessions.signIn(c, sess, username); err != nil {
 			return err
+		}
+		if form.Get("device") != "" {
+			return c.Redirect(http.StatusSeeOther, deviceLoginNext)
 		}
 		if id == "" {
 			return c.Redirect(http.StatusSeeOther, "/account")

@@ -35,7 +35,8 @@ type metadata struct {
 	PromptValuesSupported                  []string `json:"prompt_values_supported"`
 	ClaimsSupported                        []string `json:"claims_supported"`
 	// EndSessionEndpoint is OpenID Connect RP-Initiated Logout 1.0 §2.1.
-	EndSessionEndpoint string `json:"end_session_endpoint"`
+	EndSessionEndpoint          string `json:"end_session_endpoint"`
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
 }
 
 // newMetadata describes Accounts. The implicit flow is listed only while it is on: the contract
@@ -68,7 +69,10 @@ func newMetadata(issuer string, enableImplicit bool) metadata {
 		PromptValuesSupported:                  []string{"none", "login", "consent"},
 		ClaimsSupported:                        []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "name"},
 		EndSessionEndpoint:                     issuer + "/end-session",
+		// RFC 8628 §4: the device authorization endpoint, for the photo kiosk.
+		DeviceAuthorizationEndpoint: issuer + "/device_authorization",
 	}
+	m.GrantTypesSupported = append(m.GrantTypesSupported, deviceCodeGrantType)
 	if enableImplicit {
 		// RFC 8414 §2: response_types_supported and response_modes_supported (the token
 		// answers in the fragment, RFC 6749 §4.2.2), and grant_types_supported "implicit".

@@ -29,6 +29,7 @@ var singleValued = []string{
 	"code_challenge_method", "nonce", "prompt", "response_mode", "grant_type", "code",
 	"code_verifier", "refresh_token", "client_secret", "token", "token_type_hint",
 	"username", "password", "csrf_token", "request", "decision",
+	"device_code", "user_code",
 }
 
 // parseParams parses an application/x-www-form-urlencoded string (a query, or a form body)

@@ -23,6 +23,10 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 	e.POST("/consent", handleConsent(f))
 	e.GET("/account", handleAccount(f))
 	e.POST("/account/revoke", handleAccountRevoke(f))
+	e.GET("/device", handleDevicePage(f))
+	e.POST("/device", handleDeviceCode(f))
+	e.GET("/device/confirm", handleDeviceConfirmPage(f))
+	e.POST("/device/confirm", handleDeviceConfirm(f))
 	e.StaticFS("/static", static)
 
 	// The front channel of OAuth: the browser is sent here by the client.
@@ -33,6 +37,7 @@ func addRoutes(e *echo.Echo, f *flow, t *tokenEndpoint, st *store.Store, k *keys
 
 	// The back channel: clients and resource servers call these directly.
 	e.POST("/token", handleToken(t))
+	e.POST("/device_authorization", handleDeviceAuthorization(t))
 	e.POST("/revoke", handleRevoke(t))
 	e.POST("/introspect", handleIntrospect(t))
 	e.GET("/userinfo", handleUserinfo(t))

@@ -54,6 +54,8 @@ func handleToken(t *tokenEndpoint) echo.HandlerFunc {
 			grant = t.authorizationCode
 		case "refresh_token":
 			grant = t.refreshToken
+		case deviceCodeGrantType:
+			grant = t.deviceCode
 		case "client_credentials":
 			if !authenticated {
 				return errUnauthorizedClient("client_credentials needs a confidential client that authenticates; " + quote(client.ID) + " is public")

@@ -31,6 +31,8 @@ func addRoutes(e *echo.Echo, a *app, static fs.FS) {
 
 	// The walkthrough: what really happened, and experiments that poke at it.
 	e.GET("/flow", handleFlow(a))
+	e.GET("/flow/kiosk", handleKioskFlow(a))
+	e.GET("/flow/kiosk/proof.jpg", handleKioskProof(a))
 	e.GET("/learn", handleLearn(a))
 	e.GET("/legacy", handleLegacy(a))
 	e.POST("/flow/experiments/:name", handleExperiment(a))
