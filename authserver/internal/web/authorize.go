@@ -314,4 +314,3 @@ func (f *flow) loadRequest(c echo.Context, id string) (string, store.Authorizati
 	}
 	return id, req, client, sess, nil
 }
-
