@@ -29,7 +29,8 @@ import "golang.org/x/oauth2"
 
 // authorizationRequest builds one authorization attempt for cfg.
 func authorizationRequest(cfg *oauth2.Config) Start {
-	// The starting point: a fresh state, but no PKCE. Accounts refuses it. Fix it.
-	state := oauth2.GenerateVerifier()
-	return Start{State: state, URL: cfg.AuthCodeURL(state)}
+	// The starting point connects, but one of its values is not what it claims to be. Find
+	// out which with make exercise N=01, and replace this.
+	secret := oauth2.GenerateVerifier()
+	return Start{State: secret, Verifier: secret, URL: cfg.AuthCodeURL(secret, oauth2.S256ChallengeOption(secret))}
 }
