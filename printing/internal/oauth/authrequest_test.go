@@ -40,6 +40,8 @@ func TestExercise01AuthorizationRequestRFC6749Section4_1_1(t *testing.T) {
 			t.Error("there is no state: without it PrintShop cannot tell its own callback from a forged one (RFC 6749 §10.12, CSRF)")
 		case q.Get("state") != first.State:
 			t.Errorf("the URL carries state %q but you keep %q: the callback would never match", q.Get("state"), first.State)
+		case first.State == first.Verifier:
+			t.Error("you used one value as both the state and the PKCE verifier: the state travels through the browser (history, logs, Referer), so the verifier is exposed and a stolen code can be redeemed. Make two separate random values")
 		case first.State == second.State:
 			t.Errorf("two attempts got the same state %q: an attacker who saw one can forge the next callback; make it random per attempt", first.State)
 		case len(first.State) < 22:
