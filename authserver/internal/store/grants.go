@@ -214,30 +214,6 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Ti
 	return n == 1, err
 }
 
-// RefreshTokenGrant returns the grant of a refresh token that is still usable (not rotated,
-// not expired, grant not revoked), for introspection and revocation.
-func (s *Store) RefreshTokenGrant(ctx context.Context, hash []byte, now time.Time) (Grant, RefreshToken, error) {
-	var grantID, created, expires int64
-	err := s.db.QueryRowContext(ctx, `
-		SELECT grant_id, created_at, expires_at FROM refresh_tokens
-		WHERE token_hash = ? AND rotated_at IS NULL AND expires_at > ?`, hash, now.Unix()).
-		Scan(&grantID, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Grant{}, RefreshToken{}, ErrNotFound
-	}
-	if err != nil {
-		return Grant{}, RefreshToken{}, err
-	}
-	g, err := grantByID(ctx, s.db, grantID)
-	if err != nil {
-		return Grant{}, RefreshToken{}, err
-	}
-	if !g.RevokedAt.IsZero() {
-		return Grant{}, RefreshToken{}, ErrRevoked
-	}
-	return g, RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0)}, nil
-}
-
 // AccessTokenStatus reports what the store knows of an access token: whether it has a row, and
 // whether it (or its grant) is revoked. Introspection (RFC 7662) uses it: this is the check that
 // a resource server validating JWTs on its own cannot make.

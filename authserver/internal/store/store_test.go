@@ -447,9 +447,6 @@ func TestRotateRefreshToken(t *testing.T) {
 		if tok, _, err := s.PresentedRefreshToken(ctx, rt.Hash); err != nil || tok.RotatedAt.IsZero() {
 			t.Errorf("after rotation: got RotatedAt %v (%v), want it set", tok.RotatedAt, err)
 		}
-		if _, _, err := s.RefreshTokenGrant(ctx, rt.Hash, now); !errors.Is(err, ErrNotFound) {
-			t.Errorf("the rotated-out token is still usable: got %v, want ErrNotFound", err)
-		}
 		if first, err := s.RotateRefreshToken(ctx, rt.Hash, now); err != nil || first {
 			t.Errorf("second rotation: got %v, %v; want false, nil", first, err)
 		}
@@ -529,8 +526,8 @@ func TestDisconnect(t *testing.T) {
 			t.Errorf("after Disconnect: access token %s is active", jti)
 		}
 	}
-	if _, _, err := s.RefreshTokenGrant(ctx, rt1.Hash, now); !errors.Is(err, ErrRevoked) {
-		t.Errorf("after Disconnect: refresh token: got %v, want ErrRevoked", err)
+	if _, g, err := s.PresentedRefreshToken(ctx, rt1.Hash); err != nil || g.RevokedAt.IsZero() {
+		t.Errorf("after Disconnect: the refresh token's grant: got RevokedAt %v (%v), want it set", g.RevokedAt, err)
 	}
 	for _, other := range []struct {
 		grant int64
@@ -652,4 +649,29 @@ func TestDeleteExpired(t *testing.T) {
 			t.Fatalf("got first %v, err %v; want false, nil", first, err)
 		}
 	})
+}
+
+// TestAuthorizationRequestKeepsItsResponseType checks that a pending request comes back with
+// the response type it was stored with, "code" or "token": the implicit exhibit is never
+// inferred from another field (RFC 6749 §3.1.1 names the response type).
+func TestAuthorizationRequestKeepsItsResponseType(t *testing.T) {
+	ctx := context.Background()
+	s := storeTestFixture(t)
+	now := time.Now()
+	sess, err := s.CreateSession(ctx, Hash("session-rt"), "csrf-rt", now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range []string{"code", "token"} {
+		id := Hash("request-rt-" + rt)
+		want := AuthorizationRequest{SessionKey: sess.Key, ClientID: "printing", ResponseType: rt, RedirectURI: storeTestRedirect,
+			Scope: []string{"photos.read"}, MaxAge: -1, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := s.SaveAuthorizationRequest(ctx, id, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.AuthorizationRequest(ctx, id, sess.Key, now)
+		if err != nil || got.ResponseType != rt || got.RedirectURI != storeTestRedirect {
+			t.Errorf("response type %s: got %q, redirect %q, err %v", rt, got.ResponseType, got.RedirectURI, err)
+		}
+	}
 }

@@ -75,6 +75,14 @@ func (t *tokenEndpoint) refuseRefresh(ctx context.Context, presented store.Refre
 	return err
 }
 
+// refreshTokenLive reports whether a refresh token is still one, as far as the token itself
+// goes: never exchanged (RFC 9700 §4.14.2, rotation) and not expired. Its grant may still be
+// revoked. Introspection (RFC 7662) and revocation (RFC 7009) ask it; the refresh grant itself
+// decides with checkRefreshToken.
+func refreshTokenLive(token store.RefreshToken, now time.Time) bool {
+	return token.RotatedAt.IsZero() && now.Before(token.ExpiresAt)
+}
+
 // refreshScope decides the access token's scope on refresh. RFC 6749 §6: the requested scope
 // "MUST NOT include any scope not originally granted by the resource owner, and if omitted is
 // treated as equal to the scope originally granted". A scope the client is no longer registered
