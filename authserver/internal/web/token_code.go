@@ -4,6 +4,7 @@ package web
 // single-use rule of RFC 6749 §4.1.2 and RFC 9700 §4.2.4.
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"slices"
@@ -60,15 +61,8 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	if client.AllowsGrant("refresh_token") {
 		refresh = t.newRefreshToken(&resp, now)
 	}
-	if slices.Contains(grant.Scope, "openid") {
-		// OpenID Connect Core §3.1.3.3: a request with scope openid also gets an ID token.
-		user, err := t.store.User(ctx, grant.Username)
-		if err != nil {
-			return tokenResponse{}, err
-		}
-		if resp.IDToken, err = t.minter.idToken(ctx, grant, grant.Scope, user.Name); err != nil {
-			return tokenResponse{}, err
-		}
+	if resp.IDToken, err = t.idTokenFor(ctx, grant); err != nil {
+		return tokenResponse{}, err
 	}
 	// Recording the tokens checks the grant in the same transaction: if a replay of this code
 	// revoked it meanwhile, nothing is issued.
@@ -80,6 +74,19 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 		return tokenResponse{}, err
 	}
 	return resp, nil
+}
+
+// idTokenFor mints the ID token of a grant with scope openid (OpenID Connect Core §3.1.3.3: such
+// a request also gets an ID token), and "" for any other grant.
+func (t *tokenEndpoint) idTokenFor(ctx context.Context, grant store.Grant) (string, error) {
+	if !slices.Contains(grant.Scope, "openid") {
+		return "", nil
+	}
+	user, err := t.store.User(ctx, grant.Username)
+	if err != nil {
+		return "", err
+	}
+	return t.minter.idToken(ctx, grant, grant.Scope, user.Name)
 }
 
 // checkCodeRedemption enforces what a code is bound to: the client it was issued to, its
