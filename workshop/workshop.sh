@@ -31,6 +31,9 @@ checker() {
 
 cmd_exercise() {
 	local n=${1:-}
+	if [[ $n =~ ^[0-9]+$ ]]; then
+		n=$(printf '%02d' "$((10#$n))") # N=3 means 03
+	fi
 	if [ -z "$n" ] || [ -z "$(field "$n" 1)" ]; then
 		echo "usage: make exercise N=NN, with NN one of: $(exercises | cut -f1 | tr '\n' ' ')" >&2
 		return 2
