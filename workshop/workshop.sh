@@ -19,12 +19,12 @@ field() { exercises | awk -F'\t' -v n="$1" -v c="$2" '$1 == n { print $c }'; }
 # regex turns "TestA TestB" into ^(TestA|TestB)$ for go test -run.
 regex() { echo "^($(echo "$1" | tr -s ' ' '|'))\$"; }
 
-# checker NN [TAGS] runs exercise NN's checker with the given build tags, printing go test's
-# output; its exit status is go test's.
+# checker NN [TAGS [TESTS]] runs exercise NN's checker (or only TESTS of it) with the given
+# build tags, printing go test's output; its exit status is go test's.
 checker() {
 	local n=$1 tags=${2:-}
 	local module packages tests
-	module=$(field "$n" 3) packages=$(field "$n" 6) tests=$(field "$n" 7)
+	module=$(field "$n" 3) packages=$(field "$n" 6) tests=${3:-$(field "$n" 7)}
 	# shellcheck disable=SC2086 # packages is a list
 	(cd "$module" && $GO test -count=1 -tags "$tags" -run "$(regex "$tests")" $packages 2>&1)
 }
@@ -38,12 +38,20 @@ cmd_exercise() {
 		echo "usage: make exercise N=NN, with NN one of: $(exercises | cut -f1 | tr '\n' ' ')" >&2
 		return 2
 	fi
-	local name module student out
-	name=$(field "$n" 2) module=$(field "$n" 3) student=$(field "$n" 5)
+	local name module student tests unit service out
+	name=$(field "$n" 2) module=$(field "$n" 3) student=$(field "$n" 5) tests=$(field "$n" 7)
+	unit=${tests%% *} service=${tests#"$unit"}
 	echo "== Exercise $n ($name): your file is $module/$student"
-	echo "== go test -tags ex$n, the checker: $(field "$n" 7)"
-	if out=$(checker "$n" "ex$n"); then
-		echo "$out" | grep -v '^ok\|^=== \|^--- PASS' || true
+	# The rule alone first: its messages name the mistake. Then the service's own tests with
+	# your rule inside, which only speak once the rule passes alone.
+	echo "== 1. your rule alone: go test -tags ex$n -run $unit"
+	local status=0
+	out=$(checker "$n" "ex$n" "$unit") || status=$?
+	if [ "$status" = 0 ] && [ -n "${service// /}" ]; then
+		echo "== 2. the service with your rule: go test -tags ex$n -run$service"
+		out=$(checker "$n" "ex$n" "$service") || status=$?
+	fi
+	if [ "$status" = 0 ]; then
 		echo
 		echo "PASS: exercise $n ($name). Every check holds. Watch it live: make run TAGS=ex$n"
 		return 0
