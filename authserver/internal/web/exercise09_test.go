@@ -3,6 +3,7 @@ package web
 // Workshop exercise 09's checker: the claims of an RFC 9068 §2.2 access token.
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func TestExercise09AccessTokenClaimsRFC9068Section2_2(t *testing.T) {
 	why := map[string]string{
 		"iss":       "Photos compares it with the issuer it trusts (RFC 9068 §4)",
 		"sub":       "the user the token acts for",
-		"aud":       "Photos refuses a token that is not meant for it; use m.audienceFor(scope)",
+		"aud":       "Photos refuses a token that is not meant for it; use m.audienceFor(scope), not a list of every service",
 		"exp":       "without it the valet key never expires",
 		"iat":       "RFC 9068 §2.2 requires it",
 		"jti":       "introspection and revocation find the token by it",
@@ -36,12 +37,9 @@ func TestExercise09AccessTokenClaimsRFC9068Section2_2(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("the %q claim is missing: %s", name, why[name])
-		case got != w:
+		case !reflect.DeepEqual(got, w):
 			t.Errorf("the %q claim is %v (%T), want %v (%T): %s", name, got, got, w, w, why[name])
 		}
-	}
-	if aud, ok := claims["aud"].([]string); ok && len(aud) > 1 {
-		t.Errorf("aud lists %v: a token for every service opens every service; name the one resource server", aud)
 	}
 	t.Run("client_credentials: the client is the subject, RFC 9068 §2.2", func(t *testing.T) {
 		c := m.accessTokenClaims(store.Grant{ClientID: "reporting"}, []string{"photos.read"}, "jti-2", now, expires)
