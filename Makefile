@@ -8,10 +8,13 @@ PRESENT  := $(filter $(SERVICES),$(MODULES))
 GO       ?= go
 # The race detector needs cgo; use it wherever a C compiler is installed.
 RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+# Build tags for build and run: TAGS=ex03 builds a workshop student's file instead of the solution.
+TAGS     ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test test-compose screenshots lint bench clean kiosk
 .PHONY: test-short reset
+.PHONY: exercise workshop-status workshop-reset workshop-ci
 
 help: ## Show the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -19,8 +22,8 @@ help: ## Show the targets.
 build: ## Build every service into bin/.
 	@mkdir -p bin
 	@for s in $(PRESENT); do \
-		echo "go build -o bin/$$s ./$$s"; \
-		CGO_ENABLED=0 $(GO) build -trimpath -o bin/$$s ./$$s || exit 1; \
+		echo "go build -tags '$(TAGS)' -o bin/$$s ./$$s"; \
+		CGO_ENABLED=0 $(GO) build -trimpath -tags "$(TAGS)" -o bin/$$s ./$$s || exit 1; \
 	done
 
 run: build ## Build and run every service on localhost (Ctrl-C stops them all). Data goes to data/.
@@ -45,6 +48,7 @@ test: ## Run every test of every module (with the race detector when gcc is inst
 		echo "== go test $(RACE) ./$$m/..."; \
 		(cd $$m && CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 15m ./...) || exit 1; \
 	done
+	@GO=$(GO) bash workshop/workshop.sh ci
 
 test-short: ## The fast inner loop: unit and handler tests of the services; no browser, no Compose, no race detector.
 	@for m in $(filter-out e2e,$(MODULES)); do \
@@ -77,3 +81,15 @@ clean: ## Remove bin/ and data/ (the local databases).
 
 reset: ## Forget everything make run remembered (users' consents, tokens, orders): delete data/. Stop make run first.
 	rm -rf data
+
+exercise: ## Check a workshop exercise against your file: make exercise N=03.
+	@GO=$(GO) bash workshop/workshop.sh exercise $(N)
+
+workshop-status: ## The workshop's exercises: whose file each one builds, and its verdict.
+	@GO=$(GO) bash workshop/workshop.sh status
+
+workshop-reset: ## Restore every exercise's files as committed (REF=origin/main to go further back).
+	@bash workshop/workshop.sh reset $(REF)
+
+workshop-ci: ## Prove every exercise both ways (make test runs it too).
+	@GO=$(GO) bash workshop/workshop.sh ci

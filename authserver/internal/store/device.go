@@ -137,21 +137,18 @@ func (s *Store) DenyDeviceCode(ctx context.Context, hash []byte, sessionKey int6
 	return nil
 }
 
-// RedeemDeviceCode uses up an approved device code and records the tokens issued for it, in one
-// transaction. If the code was used before, nothing is issued: it returns ErrReused, and the
-// caller decides what to do about the replay.
-func (s *Store) RedeemDeviceCode(ctx context.Context, hash []byte, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE device_codes SET used_at = ? WHERE device_code_hash = ? AND used_at IS NULL`,
-			now.Unix(), hash)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrReused
-		}
-		return issueTokens(ctx, tx, grantID, at, refresh, now)
-	})
+// UseDeviceCode marks an approved device code used, atomically, and reports whether this call
+// was its first use: of two polls collecting one code, exactly one gets first == true. It decides
+// nothing: refusing the second and revoking the grant is the caller's decision (RFC 8628 §3.5,
+// as for codes, RFC 6749 §4.1.2).
+func (s *Store) UseDeviceCode(ctx context.Context, hash []byte, now time.Time) (first bool, err error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE device_codes SET used_at = ? WHERE device_code_hash = ? AND used_at IS NULL`,
+		now.Unix(), hash)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // UserCodeTries returns how many wrong user codes a browser session has entered, and when the

@@ -59,16 +59,13 @@ func TestDeviceCodePrimitives(t *testing.T) {
 	if err != nil || got.Grant.ID == 0 || got.Grant.Username != "alice" {
 		t.Fatalf("after allow: grant %+v, err %v", got.Grant, err)
 	}
-	at, refresh := storeTestTokens("device", now)
-	if err := s.RedeemDeviceCode(ctx, d.Hash, got.Grant.ID, at, refresh, now); err != nil {
-		t.Fatal(err)
+	first, err := s.UseDeviceCode(ctx, d.Hash, now)
+	if err != nil || !first {
+		t.Fatalf("first use: got first=%v, err %v; want true, nil", first, err)
 	}
-	at2, refresh2 := storeTestTokens("device-again", now)
-	if err := s.RedeemDeviceCode(ctx, d.Hash, got.Grant.ID, at2, refresh2, now); !errors.Is(err, ErrReused) {
-		t.Errorf("second redemption: got %v, want ErrReused", err)
-	}
-	if n := storeTestCount(t, s, "access_tokens", "jti = ?", at2.JTI); n != 0 {
-		t.Errorf("the second redemption recorded %d access tokens, want 0", n)
+	first, err = s.UseDeviceCode(ctx, d.Hash, now)
+	if err != nil || first {
+		t.Errorf("second use: got first=%v, err %v; want false, nil", first, err)
 	}
 }
 

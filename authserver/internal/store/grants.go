@@ -7,15 +7,8 @@ import (
 	"time"
 )
 
-// ErrReused is returned when a one-time credential (an authorization code, or a refresh token
-// that was already exchanged) is presented again. The grant it came from has been revoked.
-var ErrReused = errors.New("store: credential presented a second time; grant revoked")
-
 // ErrRevoked is returned when the grant behind a credential has been revoked.
 var ErrRevoked = errors.New("store: grant revoked")
-
-// ErrWrongClient is returned when a credential is presented by a client it was not issued to.
-var ErrWrongClient = errors.New("store: issued to another client")
 
 // Grant is one authorization: what a user let a client do. Every code and token issued for it
 // points here, so revoking it revokes them all. A client_credentials token has a Grant only in
@@ -50,6 +43,7 @@ type AccessToken struct {
 type RefreshToken struct {
 	Hash      []byte
 	ExpiresAt time.Time
+	RotatedAt time.Time // zero until exchanged; presenting it again is reuse
 }
 
 // IssueCode answers a pending authorization request with a code: in one transaction it deletes
@@ -105,7 +99,7 @@ func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
 	return res.LastInsertId()
 }
 
-// Code returns an authorization code with its grant, without using it up; RedeemCode does that.
+// Code returns an authorization code with its grant, without using it up; UseCode does that.
 // UsedAt is set if the code was redeemed before.
 func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) {
 	var c Code
@@ -130,40 +124,29 @@ func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) 
 	return c, g, nil
 }
 
-// RedeemCode uses up an authorization code and records the tokens issued for it, in one
-// transaction. If the code was used meanwhile, it revokes the grant instead and returns
-// ErrReused: RFC 6749 §4.1.2 says the server "MUST deny the request and SHOULD revoke (when
-// possible) all tokens previously issued based on that authorization code".
-func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
-	reused := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+// UseCode marks an authorization code used, atomically, and reports whether this call was its
+// first use: of two requests presenting one code, exactly one gets first == true. It reports
+// ErrNotFound for an unknown code. It decides nothing: refusing a reuse and revoking the grant
+// is the caller's decision (RFC 6749 §4.1.2).
+func (s *Store) UseCode(ctx context.Context, codeHash []byte, now time.Time) (first bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
 			now.Unix(), codeHash)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			reused = true
-			return revokeGrant(ctx, tx, grantID, now)
+		if n, _ := res.RowsAffected(); n == 1 {
+			first = true
+			return nil
 		}
-		return issueTokens(ctx, tx, grantID, at, refresh, now)
-	})
-	if err == nil && reused {
-		return ErrReused
-	}
-	return err
-}
-
-// SpendCode uses up a code whose redemption failed, and revokes its grant, so that the code
-// gets exactly one attempt and nothing is ever issued from it.
-func (s *Store) SpendCode(ctx context.Context, codeHash []byte, grantID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
-			now.Unix(), codeHash); err != nil {
-			return err
+		var exists int
+		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM authorization_codes WHERE code_hash = ?`, codeHash).Scan(&exists)
+		if err == nil && exists == 0 {
+			return ErrNotFound
 		}
-		return revokeGrant(ctx, tx, grantID, now)
+		return err
 	})
+	return first, err
 }
 
 // IssueTokens records the tokens issued for a grant: an access token, and a refresh token if
@@ -195,76 +178,40 @@ func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken,
 	return err
 }
 
-// RotateRefreshToken exchanges a refresh token (RFC 6749 §6): it marks the presented token as
-// rotated and returns its grant, so the caller can issue a successor with IssueTokens.
-//
-// A token that was already rotated returns ErrReused after revoking the whole grant, as RFC
-// 9700 §4.14.2 asks: one of the two parties presenting it is an attacker, and the server
-// cannot tell which. A token issued to another client returns ErrWrongClient and is left as is.
-// check runs on the grant before the token is rotated; if it fails, the token stays usable.
-func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, clientID string, now time.Time, check func(Grant) error) (Grant, error) {
-	var g Grant
-	reused := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var grantID, expires int64
-		var rotated sql.NullInt64
-		err := tx.QueryRowContext(ctx, `
-			SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?`, hash).
-			Scan(&grantID, &expires, &rotated)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if g, err = grantByID(ctx, tx, grantID); err != nil {
-			return err
-		}
-		switch {
-		case g.ClientID != clientID:
-			return ErrWrongClient
-		case !g.RevokedAt.IsZero():
-			return ErrRevoked
-		case rotated.Valid:
-			reused = true
-			return revokeGrant(ctx, tx, grantID, now)
-		case expires <= now.Unix():
-			return ErrNotFound
-		}
-		if err := check(g); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ?`, now.Unix(), hash)
-		return err
-	})
-	if err == nil && reused {
-		return Grant{}, ErrReused
-	}
-	return g, err
-}
-
-// RefreshTokenGrant returns the grant of a refresh token that is still usable (not rotated,
-// not expired, grant not revoked), for introspection and revocation.
-func (s *Store) RefreshTokenGrant(ctx context.Context, hash []byte, now time.Time) (Grant, RefreshToken, error) {
-	var grantID, created, expires int64
+// PresentedRefreshToken returns a refresh token with its grant, whatever its state: rotated,
+// expired, or revoked through its grant. ErrNotFound means no such token was ever issued. The
+// web layer decides what a presented token may do (checkRefreshToken).
+func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (RefreshToken, Grant, error) {
+	var grantID, expires int64
+	var rotated sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `
-		SELECT grant_id, created_at, expires_at FROM refresh_tokens
-		WHERE token_hash = ? AND rotated_at IS NULL AND expires_at > ?`, hash, now.Unix()).
-		Scan(&grantID, &created, &expires)
+		SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?`, hash).
+		Scan(&grantID, &expires, &rotated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Grant{}, RefreshToken{}, ErrNotFound
+		return RefreshToken{}, Grant{}, ErrNotFound
 	}
 	if err != nil {
-		return Grant{}, RefreshToken{}, err
+		return RefreshToken{}, Grant{}, err
 	}
 	g, err := grantByID(ctx, s.db, grantID)
 	if err != nil {
-		return Grant{}, RefreshToken{}, err
+		return RefreshToken{}, Grant{}, err
 	}
-	if !g.RevokedAt.IsZero() {
-		return Grant{}, RefreshToken{}, ErrRevoked
+	return RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0), RotatedAt: unix(rotated)}, g, nil
+}
+
+// RotateRefreshToken marks a refresh token rotated (RFC 6749 §6, RFC 9700 §4.14.2), atomically,
+// and reports whether this call rotated it first: of two requests presenting one token, exactly
+// one gets first == true. It decides nothing: treating a second rotation as reuse, and revoking
+// the grant for it, is the caller's decision.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Time) (first bool, err error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL`,
+		now.Unix(), hash)
+	if err != nil {
+		return false, err
 	}
-	return g, RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0)}, nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // AccessTokenStatus reports what the store knows of an access token: whether it has a row, and

@@ -12,6 +12,7 @@ import (
 type AuthorizationRequest struct {
 	SessionKey    int64
 	ClientID      string
+	ResponseType  string // "code", or "token" for the implicit exhibit (RFC 6749 §4.2)
 	RedirectURI   string
 	Scope         []string
 	State         string
@@ -27,10 +28,10 @@ type AuthorizationRequest struct {
 // SaveAuthorizationRequest stores a pending request under the hash of its id.
 func (s *Store) SaveAuthorizationRequest(ctx context.Context, idHash []byte, r AuthorizationRequest) error {
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO authorization_requests (id_hash, session_key, client_id, redirect_uri, scope, state,
+		INSERT INTO authorization_requests (id_hash, session_key, client_id, response_type, redirect_uri, scope, state,
 			code_challenge, nonce, prompt, max_age, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		idHash, r.SessionKey, r.ClientID, r.RedirectURI, joinScope(r.Scope), r.State,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		idHash, r.SessionKey, r.ClientID, r.ResponseType, r.RedirectURI, joinScope(r.Scope), r.State,
 		r.CodeChallenge, r.Nonce, r.Prompt, r.MaxAge, r.CreatedAt.Unix(), r.ExpiresAt.Unix())
 	return err
 }
@@ -42,10 +43,10 @@ func (s *Store) AuthorizationRequest(ctx context.Context, idHash []byte, session
 	var scope string
 	var created, expires int64
 	err := s.db.QueryRowContext(ctx, `
-		SELECT session_key, client_id, redirect_uri, scope, state, code_challenge, nonce, prompt, max_age, logged_in, created_at, expires_at
+		SELECT session_key, client_id, response_type, redirect_uri, scope, state, code_challenge, nonce, prompt, max_age, logged_in, created_at, expires_at
 		FROM authorization_requests WHERE id_hash = ? AND session_key = ? AND expires_at > ?`,
 		idHash, sessionKey, now.Unix()).
-		Scan(&r.SessionKey, &r.ClientID, &r.RedirectURI, &scope, &r.State, &r.CodeChallenge,
+		Scan(&r.SessionKey, &r.ClientID, &r.ResponseType, &r.RedirectURI, &scope, &r.State, &r.CodeChallenge,
 			&r.Nonce, &r.Prompt, &r.MaxAge, &r.LoggedIn, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AuthorizationRequest{}, ErrNotFound

@@ -352,149 +352,132 @@ func TestIssueCodeAnswersOnce(t *testing.T) {
 	})
 }
 
-// TestRedeemCodeOnce checks that a code redeems once; the second redemption gets ErrReused and
-// revokes the grant with the tokens issued from it. RFC 6749 §4.1.2: "If an authorization code
-// is used more than once, the authorization server MUST deny the request and SHOULD revoke
-// (when possible) all tokens previously issued based on that authorization code."
-func TestRedeemCodeOnce(t *testing.T) {
+// storeTestRedeem redeems a code as the token endpoint does: use it (first use expected), then
+// record the tokens.
+func storeTestRedeem(t *testing.T, s *Store, code []byte, grantID int64, at AccessToken, rt *RefreshToken, now time.Time) {
+	t.Helper()
+	first, err := s.UseCode(context.Background(), code, now)
+	if err != nil || !first {
+		t.Fatalf("UseCode: got first %v, err %v; want true, nil", first, err)
+	}
+	if err := s.IssueTokens(context.Background(), grantID, at, rt, now); err != nil {
+		t.Fatalf("IssueTokens: %v", err)
+	}
+}
+
+// TestUseCodeOnce checks the atomic primitive behind RFC 6749 §4.1.2's single use: UseCode
+// reports the first use of a code, and only the first, even when two requests race. The
+// decision to refuse and revoke is the web layer's (checkCodeUse).
+func TestUseCodeOnce(t *testing.T) {
 	ctx := context.Background()
 	s := storeTestFixture(t)
 	now := time.Now()
-	t.Run("the second redemption gets ErrReused and revokes the grant", func(t *testing.T) {
-		grantID, code := storeTestGrant(t, s, "redeem", "printing", "alice", now, now.Add(time.Minute), nil)
-		at, rt := storeTestTokens("redeem", now)
-		if err := s.RedeemCode(ctx, code, grantID, at, rt, now); err != nil {
-			t.Fatalf("first RedeemCode: %v", err)
+	t.Run("the second use is not the first", func(t *testing.T) {
+		_, code := storeTestGrant(t, s, "use", "printing", "alice", now, now.Add(time.Minute), nil)
+		if first, err := s.UseCode(ctx, code, now); err != nil || !first {
+			t.Fatalf("first UseCode: got %v, %v; want true, nil", first, err)
 		}
 		if c, _, err := s.Code(ctx, code); err != nil || c.UsedAt.IsZero() {
-			t.Errorf("after redemption: got UsedAt %v (%v), want it set", c.UsedAt, err)
+			t.Errorf("after use: got UsedAt %v (%v), want it set", c.UsedAt, err)
 		}
-		if storeTestRevoked(t, s, grantID) || storeTestAccessRevoked(t, s, at.JTI) {
-			t.Fatal("the grant is revoked after one redemption")
+		if first, err := s.UseCode(ctx, code, now); err != nil || first {
+			t.Errorf("second UseCode: got %v, %v; want false, nil", first, err)
 		}
-		at2, rt2 := storeTestTokens("redeem-again", now)
-		if err := s.RedeemCode(ctx, code, grantID, at2, rt2, now); !errors.Is(err, ErrReused) {
-			t.Fatalf("second RedeemCode: got %v, want ErrReused", err)
+		if _, err := s.UseCode(ctx, Hash("never-issued"), now); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown code: got %v, want ErrNotFound", err)
 		}
-		if !storeTestRevoked(t, s, grantID) {
-			t.Errorf("the grant is not revoked after the code was reused")
+	})
+	t.Run("racing uses: exactly one is first", func(t *testing.T) {
+		_, code := storeTestGrant(t, s, "use-race", "printing", "alice", now, now.Add(time.Minute), nil)
+		firsts := make([]bool, 4)
+		errs := make([]error, len(firsts))
+		var wg sync.WaitGroup
+		for i := range firsts {
+			wg.Go(func() { firsts[i], errs[i] = s.UseCode(ctx, code, now) })
 		}
-		if !storeTestAccessRevoked(t, s, at.JTI) {
-			t.Errorf("the access token from the first redemption is still active")
+		wg.Wait()
+		won := 0
+		for i := range firsts {
+			if errs[i] != nil {
+				t.Errorf("UseCode: %v", errs[i])
+			}
+			if firsts[i] {
+				won++
+			}
 		}
-		if _, _, err := s.RefreshTokenGrant(ctx, rt.Hash, now); !errors.Is(err, ErrRevoked) {
-			t.Errorf("the refresh token from the first redemption: got %v, want ErrRevoked", err)
+		if won != 1 {
+			t.Errorf("got %d first uses, want 1", won)
 		}
-		if found, _, _ := s.AccessTokenStatus(ctx, at2.JTI); found {
-			t.Errorf("the second redemption recorded an access token")
+	})
+	t.Run("tokens of a revoked grant are not issued", func(t *testing.T) {
+		grantID, _ := storeTestGrant(t, s, "use-revoked", "printing", "alice", now, now.Add(time.Minute), nil)
+		if err := s.RevokeGrant(ctx, grantID, now); err != nil {
+			t.Fatal(err)
 		}
 		if err := s.IssueTokens(ctx, grantID, AccessToken{JTI: "late", ExpiresAt: now.Add(time.Minute)}, nil, now); !errors.Is(err, ErrRevoked) {
 			t.Errorf("IssueTokens on the revoked grant: got %v, want ErrRevoked", err)
 		}
 	})
-	t.Run("racing redemptions: one wins, the other gets ErrReused", func(t *testing.T) {
-		grantID, code := storeTestGrant(t, s, "redeem-race", "printing", "alice", now, now.Add(time.Minute), nil)
-		errs := make([]error, 2)
-		var wg sync.WaitGroup
-		for i := range errs {
-			wg.Go(func() {
-				at, rt := storeTestTokens(fmt.Sprintf("redeem-race-%d", i), now)
-				errs[i] = s.RedeemCode(ctx, code, grantID, at, rt, now)
-			})
-		}
-		wg.Wait()
-		won, reused := 0, 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case errors.Is(err, ErrReused):
-				reused++
-			default:
-				t.Errorf("RedeemCode: got %v, want nil or ErrReused", err)
-			}
-		}
-		if won != 1 || reused != 1 {
-			t.Errorf("got %d wins and %d reuses, want 1 and 1", won, reused)
-		}
-	})
 }
 
-// TestRotateRefreshToken checks refresh token rotation: a rotated-out token presented again
-// gets ErrReused and revokes the whole grant (RFC 9700 §4.14.2: "If a refresh token is
-// compromised and subsequently used by both the attacker and the legitimate client, one of
-// them will present an invalidated refresh token, which will inform the authorization server
-// of the breach"), and a token presented by another client gets ErrWrongClient and stays
-// usable (RFC 6749 §6: the server MUST "validate the refresh token" was issued to the client).
+// TestRotateRefreshToken checks the primitives behind rotation (RFC 9700 §4.14.2):
+// PresentedRefreshToken shows a token in every state, and RotateRefreshToken reports the first
+// rotation only, even when two requests race. Reuse detection is the web layer's decision
+// (checkRefreshToken).
 func TestRotateRefreshToken(t *testing.T) {
 	ctx := context.Background()
 	s := storeTestFixture(t)
 	now := time.Now()
-	pass := func(Grant) error { return nil }
 	issue := func(t *testing.T, name string) (int64, *RefreshToken) {
 		t.Helper()
 		grantID, code := storeTestGrant(t, s, name, "printing", "alice", now, now.Add(time.Minute), nil)
 		at, rt := storeTestTokens(name, now)
-		if err := s.RedeemCode(ctx, code, grantID, at, rt, now); err != nil {
-			t.Fatal(err)
-		}
+		storeTestRedeem(t, s, code, grantID, at, rt, now)
 		return grantID, rt
 	}
-	t.Run("reuse of a rotated-out token gets ErrReused and revokes the grant (RFC 9700 §4.14.2)", func(t *testing.T) {
-		grantID, first := issue(t, "rotate")
-		g, err := s.RotateRefreshToken(ctx, first.Hash, "printing", now, pass)
-		if err != nil {
-			t.Fatalf("first rotation: %v", err)
+	t.Run("a rotated token is shown rotated, and rotates only once", func(t *testing.T) {
+		grantID, rt := issue(t, "rotate")
+		tok, g, err := s.PresentedRefreshToken(ctx, rt.Hash)
+		if err != nil || g.ID != grantID || !tok.RotatedAt.IsZero() || !tok.ExpiresAt.Equal(time.Unix(rt.ExpiresAt.Unix(), 0)) {
+			t.Fatalf("before rotation: got %+v, grant %d, err %v", tok, g.ID, err)
 		}
-		if g.ID != grantID {
-			t.Errorf("got grant %d, want %d", g.ID, grantID)
+		if first, err := s.RotateRefreshToken(ctx, rt.Hash, now); err != nil || !first {
+			t.Fatalf("first rotation: got %v, %v; want true, nil", first, err)
 		}
-		at, second := storeTestTokens("rotate-2", now)
-		if err := s.IssueTokens(ctx, grantID, at, second, now); err != nil {
+		if tok, _, err := s.PresentedRefreshToken(ctx, rt.Hash); err != nil || tok.RotatedAt.IsZero() {
+			t.Errorf("after rotation: got RotatedAt %v (%v), want it set", tok.RotatedAt, err)
+		}
+		if first, err := s.RotateRefreshToken(ctx, rt.Hash, now); err != nil || first {
+			t.Errorf("second rotation: got %v, %v; want false, nil", first, err)
+		}
+		if _, _, err := s.PresentedRefreshToken(ctx, Hash("never-issued")); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown token: got %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("racing rotations: exactly one is first", func(t *testing.T) {
+		_, rt := issue(t, "rotate-race")
+		firsts := make([]bool, 4)
+		var wg sync.WaitGroup
+		for i := range firsts {
+			wg.Go(func() {
+				var err error
+				if firsts[i], err = s.RotateRefreshToken(ctx, rt.Hash, now); err != nil {
+					t.Errorf("RotateRefreshToken: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if won := len(slices.DeleteFunc(firsts, func(b bool) bool { return !b })); won != 1 {
+			t.Errorf("got %d first rotations, want 1", won)
+		}
+	})
+	t.Run("revoking the grant shows on the presented token's grant", func(t *testing.T) {
+		grantID, rt := issue(t, "rotate-revoked")
+		if err := s.RevokeGrant(ctx, grantID, now); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.RefreshTokenGrant(ctx, first.Hash, now); !errors.Is(err, ErrNotFound) {
-			t.Errorf("the rotated-out token is still usable: got %v, want ErrNotFound", err)
-		}
-		if _, err := s.RotateRefreshToken(ctx, first.Hash, "printing", now, pass); !errors.Is(err, ErrReused) {
-			t.Fatalf("reuse: got %v, want ErrReused", err)
-		}
-		if !storeTestRevoked(t, s, grantID) {
-			t.Errorf("the grant is not revoked after refresh token reuse")
-		}
-		if _, err := s.RotateRefreshToken(ctx, second.Hash, "printing", now, pass); !errors.Is(err, ErrRevoked) {
-			t.Errorf("the successor token after reuse: got %v, want ErrRevoked", err)
-		}
-		if !storeTestAccessRevoked(t, s, at.JTI) {
-			t.Errorf("the access token issued with the successor is still active")
-		}
-	})
-	t.Run("another client gets ErrWrongClient and the token stays usable (RFC 6749 §6)", func(t *testing.T) {
-		grantID, rt := issue(t, "wrong-client")
-		if _, err := s.RotateRefreshToken(ctx, rt.Hash, "other", now, pass); !errors.Is(err, ErrWrongClient) {
-			t.Fatalf("rotation by another client: got %v, want ErrWrongClient", err)
-		}
-		if storeTestRevoked(t, s, grantID) {
-			t.Errorf("a wrong client's attempt revoked the grant")
-		}
-		if _, err := s.RotateRefreshToken(ctx, rt.Hash, "printing", now, pass); err != nil {
-			t.Errorf("rotation by the right client after a wrong client's attempt: got %v, want nil", err)
-		}
-	})
-	t.Run("a failing check leaves the token usable", func(t *testing.T) {
-		_, rt := issue(t, "check")
-		refuse := errors.New("refused")
-		if _, err := s.RotateRefreshToken(ctx, rt.Hash, "printing", now, func(Grant) error { return refuse }); !errors.Is(err, refuse) {
-			t.Fatalf("got %v, want the check's error", err)
-		}
-		if _, err := s.RotateRefreshToken(ctx, rt.Hash, "printing", now, pass); err != nil {
-			t.Errorf("rotation after a failed check: got %v, want nil", err)
-		}
-	})
-	t.Run("an expired token gets ErrNotFound", func(t *testing.T) {
-		_, rt := issue(t, "expired")
-		if _, err := s.RotateRefreshToken(ctx, rt.Hash, "printing", rt.ExpiresAt, pass); !errors.Is(err, ErrNotFound) {
-			t.Errorf("got %v, want ErrNotFound", err)
+		if _, g, err := s.PresentedRefreshToken(ctx, rt.Hash); err != nil || g.RevokedAt.IsZero() {
+			t.Errorf("got grant RevokedAt %v (%v), want it set", g.RevokedAt, err)
 		}
 	})
 }
@@ -509,9 +492,7 @@ func TestDisconnect(t *testing.T) {
 	redeem := func(name, clientID, username string) (int64, AccessToken, *RefreshToken) {
 		grantID, code := storeTestGrant(t, s, name, clientID, username, now, now.Add(time.Minute), []string{"photos.read"})
 		at, rt := storeTestTokens(name, now)
-		if err := s.RedeemCode(ctx, code, grantID, at, rt, now); err != nil {
-			t.Fatal(err)
-		}
+		storeTestRedeem(t, s, code, grantID, at, rt, now)
 		return grantID, at, rt
 	}
 	g1, at1, rt1 := redeem("alice-printing-1", "printing", "alice")
@@ -545,8 +526,8 @@ func TestDisconnect(t *testing.T) {
 			t.Errorf("after Disconnect: access token %s is active", jti)
 		}
 	}
-	if _, _, err := s.RefreshTokenGrant(ctx, rt1.Hash, now); !errors.Is(err, ErrRevoked) {
-		t.Errorf("after Disconnect: refresh token: got %v, want ErrRevoked", err)
+	if _, g, err := s.PresentedRefreshToken(ctx, rt1.Hash); err != nil || g.RevokedAt.IsZero() {
+		t.Errorf("after Disconnect: the refresh token's grant: got RevokedAt %v (%v), want it set", g.RevokedAt, err)
 	}
 	for _, other := range []struct {
 		grant int64
@@ -611,9 +592,7 @@ func TestDeleteExpired(t *testing.T) {
 		grantID, hash := storeTestGrant(t, s, c.name, "printing", "alice", past, c.expires, nil)
 		hashes[c.name], grants[c.name] = hash, grantID
 		if c.used {
-			if err := s.RedeemCode(ctx, hash, grantID, AccessToken{JTI: "at-" + c.name, ExpiresAt: past.Add(time.Minute)}, nil, past); err != nil {
-				t.Fatal(err)
-			}
+			storeTestRedeem(t, s, hash, grantID, AccessToken{JTI: "at-" + c.name, ExpiresAt: past.Add(time.Minute)}, nil, past)
 		}
 	}
 	// Tokens, on a grant of their own.
@@ -664,13 +643,35 @@ func TestDeleteExpired(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a late replay of a kept used code still revokes its grant (RFC 6749 §4.1.2)", func(t *testing.T) {
+	t.Run("a late replay of a kept used code is still seen as a reuse (RFC 6749 §4.1.2)", func(t *testing.T) {
 		name := "code-used-expired-30m"
-		if err := s.RedeemCode(ctx, hashes[name], grants[name], AccessToken{JTI: "late-replay", ExpiresAt: now.Add(time.Minute)}, nil, now); !errors.Is(err, ErrReused) {
-			t.Fatalf("got %v, want ErrReused", err)
-		}
-		if !storeTestRevoked(t, s, grants[name]) {
-			t.Errorf("the grant of a replayed code is not revoked")
+		if first, err := s.UseCode(ctx, hashes[name], now); err != nil || first {
+			t.Fatalf("got first %v, err %v; want false, nil", first, err)
 		}
 	})
+}
+
+// TestAuthorizationRequestKeepsItsResponseType checks that a pending request comes back with
+// the response type it was stored with, "code" or "token": the implicit exhibit is never
+// inferred from another field (RFC 6749 §3.1.1 names the response type).
+func TestAuthorizationRequestKeepsItsResponseType(t *testing.T) {
+	ctx := context.Background()
+	s := storeTestFixture(t)
+	now := time.Now()
+	sess, err := s.CreateSession(ctx, Hash("session-rt"), "csrf-rt", now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range []string{"code", "token"} {
+		id := Hash("request-rt-" + rt)
+		want := AuthorizationRequest{SessionKey: sess.Key, ClientID: "printing", ResponseType: rt, RedirectURI: storeTestRedirect,
+			Scope: []string{"photos.read"}, MaxAge: -1, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := s.SaveAuthorizationRequest(ctx, id, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.AuthorizationRequest(ctx, id, sess.Key, now)
+		if err != nil || got.ResponseType != rt || got.RedirectURI != storeTestRedirect {
+			t.Errorf("response type %s: got %q, redirect %q, err %v", rt, got.ResponseType, got.RedirectURI, err)
+		}
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +61,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 				return badAuthorizeRequest("The authorization request's form could not be read: " + err.Error())
 			}
 		}
+		// The request is parsed once, here; every check below reads these values.
 		query, err := url.ParseQuery(raw)
 		if err != nil {
 			return badAuthorizeRequest("The authorization request is not valid form encoding: " + err.Error())
@@ -77,7 +77,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 		if len(query["state"]) == 1 && len(query.Get("state")) <= maxParamBytes {
 			state = query.Get("state")
 		}
-		req, aerr := parseAuthorizeRequest(raw, client, f.enableImplicit)
+		req, aerr := parseAuthorizeRequest(query, client, redirectURI, f.enableImplicit)
 		if aerr != nil {
 			// RFC 6749 §4.2.2.1: errors of an implicit request go in the fragment, like its
 			// answer. With the implicit flow off, response_type=token is just unsupported, and
@@ -99,10 +99,9 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 	}
 }
 
-// checkClientAndRedirect verifies client_id and redirect_uri. RFC 6749 §4.1.2.1: if either is
-// missing or invalid, "the authorization server SHOULD inform the resource owner of the error
-// and MUST NOT automatically redirect the user-agent to the invalid redirection URI." So these
-// errors are pages, never redirects.
+// checkClientAndRedirect verifies client_id and redirect_uri, before anything else in the
+// request: until both are known to be genuine, an error is a page for the user, never a
+// redirect (checkRedirectURI).
 func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Values) (store.Client, string, error) {
 	if len(query["client_id"]) > 1 || len(query["redirect_uri"]) > 1 {
 		return store.Client{}, "", badAuthorizeRequest("client_id or redirect_uri is repeated; RFC 6749 §3.1 allows each parameter once.")
@@ -119,132 +118,16 @@ func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Valu
 		return store.Client{}, "", err
 	}
 	redirectURI := query.Get("redirect_uri")
-	if redirectURI == "" {
-		return store.Client{}, "", badAuthorizeRequest("The request has no redirect_uri. Accounts requires it on every request, so the code can only go where the app registered.")
-	}
-	if !matchRedirectURI(client.RedirectURIs, redirectURI) {
-		return store.Client{}, "", badAuthorizeRequest(fmt.Sprintf(
-			"The redirect_uri %s is not registered for %s. Redirect URIs must match a registered one exactly (RFC 9700 §2.1), so Accounts will not send you there.",
-			quote(redirectURI), client.Name))
+	if err := checkRedirectURI(client, redirectURI); err != nil {
+		return store.Client{}, "", err
 	}
 	return client, redirectURI, nil
 }
 
+// badAuthorizeRequest is the error page for a request Accounts cannot answer at the client's
+// redirect URI.
 func badAuthorizeRequest(msg string) *pageError {
 	return &pageError{Status: http.StatusBadRequest, Title: "This sign-in link is not valid", Message: msg}
-}
-
-// parseAuthorizeRequest checks everything else in an authorization request for a known client
-// and redirect URI, and returns the request to store. response_type=token is accepted only when
-// enableImplicit is set and the client is registered for the implicit grant; such a request is
-// stored with no code challenge (see implicitRequest).
-func parseAuthorizeRequest(rawQuery string, client store.Client, enableImplicit bool) (store.AuthorizationRequest, *authorizeError) {
-	query, err := parseParams(rawQuery)
-	if err != nil {
-		return store.AuthorizationRequest{}, &authorizeError{"invalid_request", err.Error()}
-	}
-	fail := func(code, desc string) (store.AuthorizationRequest, *authorizeError) {
-		return store.AuthorizationRequest{}, &authorizeError{code, desc}
-	}
-	grantType := "authorization_code"
-	switch rt := query.Get("response_type"); rt {
-	case "code":
-	case "":
-		return fail("invalid_request", "response_type is missing; use response_type=code")
-	case "token":
-		if !enableImplicit {
-			return fail("unsupported_response_type", implicitRefused)
-		}
-		grantType = "implicit"
-	default:
-		return fail("unsupported_response_type", "response_type "+quote(rt)+" is not supported; use response_type=code")
-	}
-	if !client.AllowsGrant(grantType) {
-		return fail("unauthorized_client", "client "+quote(client.ID)+" is not registered for the "+grantType+" grant")
-	}
-	mode := query.Get("response_mode")
-	switch {
-	case grantType == "implicit" && mode != "" && mode != "fragment":
-		// OAuth 2.0 Multiple Response Type Encoding Practices §2.1: a token answer is never
-		// encoded in the query, where servers and proxies would log it.
-		return fail("invalid_request", "response_mode "+quote(mode)+" is not supported with response_type=token; the token always comes in the fragment")
-	case grantType == "authorization_code" && mode != "" && mode != "query":
-		return fail("invalid_request", "response_mode "+quote(mode)+" is not supported; Accounts answers in the query")
-	}
-	scope, aerr := checkRequestedScope(query, client)
-	if aerr != nil {
-		return store.AuthorizationRequest{}, aerr
-	}
-	codeChallenge := ""
-	if grantType == "authorization_code" {
-		if err := checkCodeChallenge(query.Get("code_challenge"), query.Get("code_challenge_method")); err != nil {
-			return fail("invalid_request", err.Error())
-		}
-		codeChallenge = query.Get("code_challenge")
-	}
-	// The implicit flow has no PKCE: there is no code to bind a verifier to, since the token
-	// itself comes back in the redirect. A code_challenge sent with it is ignored. That gap is
-	// one reason RFC 9700 §2.1.2 says clients "SHOULD NOT use the implicit grant": nothing ties
-	// the token to the client that asked, so a leaked or injected token cannot be detected.
-	prompt, err := parsePrompt(query.Get("prompt"))
-	if err != nil {
-		return fail("invalid_request", err.Error())
-	}
-	maxAge := -1
-	if raw := query.Get("max_age"); raw != "" {
-		if maxAge, err = strconv.Atoi(raw); err != nil || maxAge < 0 {
-			return fail("invalid_request", "max_age must be a whole number of seconds")
-		}
-	}
-	if query.Get("request") != "" {
-		return fail("request_not_supported", "request objects (the request parameter) are not supported; send the parameters in the query")
-	}
-	if query.Get("request_uri") != "" {
-		return fail("request_uri_not_supported", "request_uri is not supported; send the parameters in the query")
-	}
-	nonce := query.Get("nonce")
-	if slices.Contains(scope, "openid") && nonce == "" {
-		// OpenID Connect makes nonce optional in the code flow; Accounts requires it so that an
-		// ID token can always be tied to the sign-in that asked for it.
-		return fail("invalid_request", "nonce is required with scope openid")
-	}
-	return store.AuthorizationRequest{
-		ClientID:      client.ID,
-		RedirectURI:   query.Get("redirect_uri"),
-		Scope:         scope,
-		State:         query.Get("state"),
-		CodeChallenge: codeChallenge,
-		Nonce:         nonce,
-		Prompt:        prompt,
-		MaxAge:        maxAge,
-	}, nil
-}
-
-// checkRequestedScope enforces RFC 6749 §3.3: every scope must exist and be registered for the
-// client, and a request must ask for something.
-func checkRequestedScope(query url.Values, client store.Client) ([]string, *authorizeError) {
-	raw := query.Get("scope")
-	scope, err := parseScope(raw)
-	if err != nil {
-		return nil, &authorizeError{"invalid_scope", err.Error()}
-	}
-	if len(scope) == 0 {
-		return nil, &authorizeError{"invalid_scope", "scope is missing; ask for at least one scope, such as photos.read"}
-	}
-	if s := firstMissing(scope, client.Scopes); s != "" {
-		return nil, &authorizeError{"invalid_scope", "scope " + quote(s) + " is not registered for client " + quote(client.ID)}
-	}
-	return scope, nil
-}
-
-// parsePrompt accepts the OpenID Connect prompt values Accounts honours: "login" forces a fresh
-// sign-in, "consent" forces the consent page, "none" forbids both.
-func parsePrompt(raw string) (string, error) {
-	switch raw {
-	case "", "login", "consent", "none", "login consent", "consent login":
-		return raw, nil
-	}
-	return "", fmt.Errorf("prompt %s is not supported; use login, consent, both, or none", quote(raw))
 }
 
 // continueAuthorization decides the next step of a stored request: login, consent, or the code.
@@ -430,71 +313,4 @@ func (f *flow) loadRequest(c echo.Context, id string) (string, store.Authorizati
 		return "", none, store.Client{}, sess, err
 	}
 	return id, req, client, sess, nil
-}
-
-// The implicit grant, RFC 6749 §4.2: a museum piece, answered only while
-// AUTHSERVER_ENABLE_IMPLICIT=true. RFC 9700 §2.1.2 says clients "SHOULD NOT use the implicit
-// grant", and OAuth 2.1 leaves it out; PrintShop's /legacy page shows why.
-
-// implicitRefused is the error_description of response_type=token while the exhibit is off.
-const implicitRefused = "the implicit flow (response_type=token) is not supported: RFC 9700 §2.1.2 says not to use it; use response_type=code with PKCE. " +
-	"To see it as a museum piece, restart Accounts with AUTHSERVER_ENABLE_IMPLICIT=true and use the client legacy"
-
-// implicitRequest reports whether a stored request asked for response_type=token. Every code
-// request carries a PKCE challenge (checkCodeChallenge refuses one without), and an implicit
-// request never does, so an empty challenge marks the implicit flow.
-func implicitRequest(req store.AuthorizationRequest) bool {
-	return req.CodeChallenge == ""
-}
-
-// issueImplicitToken answers an implicit request with an access token in the redirect URI's
-// fragment (RFC 6749 §4.2.2): access_token, token_type, expires_in, scope, state, and iss
-// (RFC 9207 §2 applies to every authorization response). The token is an ordinary RFC 9068
-// access token, recorded with its grant so it can be introspected and revoked. No refresh
-// token: RFC 6749 §4.2.2, "The authorization server MUST NOT issue a refresh token."
-func (f *flow) issueImplicitToken(c echo.Context, id string, req store.AuthorizationRequest, sess store.Session, granted, consent []string) error {
-	if !f.enableImplicit {
-		// The request was stored while the exhibit was on, and Accounts restarted without it.
-		return f.finishWithError(c, id, req, "unsupported_response_type", implicitRefused)
-	}
-	ctx := c.Request().Context()
-	now := f.now()
-	grant := store.Grant{
-		ClientID:  req.ClientID,
-		Username:  sess.Username,
-		Scope:     granted,
-		AuthTime:  sess.AuthTime,
-		Nonce:     req.Nonce,
-		CreatedAt: now,
-	}
-	token, rec, err := f.minter.accessToken(ctx, grant, granted)
-	if err != nil {
-		return err
-	}
-	err = f.store.IssueImplicitToken(ctx, store.Hash(id), grant, rec, consent)
-	if errors.Is(err, store.ErrNotFound) {
-		return requestGone()
-	}
-	if err != nil {
-		return err
-	}
-	c.Set(logClientKey, req.ClientID)
-	// The Location header carries the token: keep the redirect out of every cache.
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Redirect(http.StatusSeeOther, implicitResponseURL(req.RedirectURI, url.Values{
-		"access_token": {token},
-		"token_type":   {"Bearer"},
-		"expires_in":   {strconv.FormatInt(int64(rec.ExpiresAt.Sub(now)/time.Second), 10)},
-		"scope":        {joinScope(granted)},
-		"state":        stateParam(req.State),
-		"iss":          {f.issuer},
-	}))
-}
-
-// implicitResponseURL puts the response parameters in the redirect URI's fragment, form-encoded
-// (RFC 6749 §4.2.2 and Appendix B). Browsers never send the fragment to a server, which is all
-// the protection the implicit flow has. Registered redirect URIs have no fragment (RFC 6749
-// §3.1.2), so the answer is the whole fragment.
-func implicitResponseURL(redirectURI string, params url.Values) string {
-	return redirectURI + "#" + params.Encode()
 }

@@ -97,14 +97,14 @@ func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string)
 // introspectRefreshToken answers only the client the refresh token was issued to: a resource
 // server has no business with refresh tokens (RFC 7662 §2.2 lets the answer depend on who asks).
 func (t *tokenEndpoint) introspectRefreshToken(ctx context.Context, client store.Client, token string) (introspection, error) {
-	grant, rt, err := t.store.RefreshTokenGrant(ctx, store.Hash(token), t.now())
-	if errors.Is(err, store.ErrRevoked) {
-		return introspection{Active: false}, nil
-	}
+	rt, grant, err := t.store.PresentedRefreshToken(ctx, store.Hash(token))
 	if err != nil {
 		return introspection{}, err
 	}
-	if grant.ClientID != client.ID {
+	if !refreshTokenLive(rt, t.now()) {
+		return introspection{}, store.ErrNotFound // rotated or expired: no longer a refresh token
+	}
+	if !grant.RevokedAt.IsZero() || grant.ClientID != client.ID {
 		return introspection{Active: false}, nil
 	}
 	return introspection{

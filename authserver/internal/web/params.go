@@ -43,6 +43,20 @@ func parseParams(raw string, repeatable ...string) (url.Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the parameters are not valid form encoding: %v", err)
 	}
+	return checkParams(values, repeatable...)
+}
+
+// checkParams applies parseParams' rules to values parsed already: a value over maxParamBytes,
+// too many parameters, or an OAuth parameter given twice (unless listed in repeatable) is an
+// error that names the problem; empty values are dropped. It returns values, changed in place.
+func checkParams(values url.Values, repeatable ...string) (url.Values, error) {
+	count := 0
+	for _, vs := range values {
+		count += len(vs)
+	}
+	if count > maxParams {
+		return nil, fmt.Errorf("the request has more than %d parameters", maxParams)
+	}
 	for name, vs := range values {
 		kept := vs[:0]
 		for _, v := range vs {

@@ -48,12 +48,15 @@ func revokeResult(c echo.Context, err error) error {
 }
 
 func (t *tokenEndpoint) revokeRefreshToken(ctx context.Context, client store.Client, token string) error {
-	grant, _, err := t.store.RefreshTokenGrant(ctx, store.Hash(token), t.now())
-	if errors.Is(err, store.ErrRevoked) {
-		return nil
-	}
+	rt, grant, err := t.store.PresentedRefreshToken(ctx, store.Hash(token))
 	if err != nil {
 		return err
+	}
+	if !refreshTokenLive(rt, t.now()) {
+		return store.ErrNotFound // rotated or expired: nothing to revoke
+	}
+	if !grant.RevokedAt.IsZero() {
+		return nil // revoked already
 	}
 	if err := checkTokenOwner(grant.ClientID, client.ID); err != nil {
 		return err

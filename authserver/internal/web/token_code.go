@@ -16,7 +16,7 @@ import (
 )
 
 // authorizationCode redeems a code. Every code gets exactly one attempt: a failed redemption
-// uses it up too, and a second attempt revokes everything issued from it.
+// uses it up too, and a second attempt revokes everything issued from it (checkCodeUse).
 func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, form url.Values) (tokenResponse, error) {
 	ctx := c.Request().Context()
 	code := form.Get("code")
@@ -36,13 +36,19 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	if !stored.UsedAt.IsZero() {
-		return tokenResponse{}, t.codeReused(ctx, grant.ID, now)
+	// The code is used up first, atomically, whatever the checks say: a code gets one attempt.
+	first, err := t.store.UseCode(ctx, codeHash, now)
+	if err != nil {
+		return tokenResponse{}, err
 	}
-	if err := checkCodeRedemption(stored, grant, client.ID, redirectURI, form.Get("code_verifier"), now); err != nil {
-		if serr := t.store.SpendCode(ctx, codeHash, grant.ID, now); serr != nil {
-			return tokenResponse{}, serr
+	bound := checkCodeRedemption(stored, grant, client.ID, redirectURI, form.Get("code_verifier"), now)
+	revoke, err := checkCodeUse(first, bound)
+	if revoke {
+		if rerr := t.store.RevokeGrant(ctx, grant.ID, now); rerr != nil {
+			return tokenResponse{}, rerr
 		}
+	}
+	if err != nil {
 		return tokenResponse{}, err
 	}
 
@@ -55,22 +61,13 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	if client.AllowsGrant("refresh_token") {
 		refresh = t.newRefreshToken(&resp, now)
 	}
-	if slices.Contains(grant.Scope, "openid") {
-		// OpenID Connect Core §3.1.3.3: a request with scope openid also gets an ID token.
-		user, err := t.store.User(ctx, grant.Username)
-		if err != nil {
-			return tokenResponse{}, err
-		}
-		if resp.IDToken, err = t.minter.idToken(ctx, grant, grant.Scope, user.Name); err != nil {
-			return tokenResponse{}, err
-		}
+	if resp.IDToken, err = t.idTokenFor(ctx, grant); err != nil {
+		return tokenResponse{}, err
 	}
-	// Using up the code and recording the tokens is one transaction: if another request used
-	// the code first, this one revokes the grant instead of issuing.
-	err = t.store.RedeemCode(ctx, codeHash, grant.ID, rec, refresh, now)
+	// Recording the tokens checks the grant in the same transaction: if a replay of this code
+	// revoked it meanwhile, nothing is issued.
+	err = t.store.IssueTokens(ctx, grant.ID, rec, refresh, now)
 	switch {
-	case errors.Is(err, store.ErrReused):
-		return tokenResponse{}, t.codeReused(ctx, grant.ID, now)
 	case errors.Is(err, store.ErrRevoked):
 		return tokenResponse{}, errInvalidGrant("the grant behind this code was revoked; start a new authorization")
 	case err != nil:
@@ -79,15 +76,17 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	return resp, nil
 }
 
-// codeReused revokes what was issued from a code presented a second time. RFC 6749 §4.1.2: "If
-// an authorization code is used more than once, the authorization server MUST deny the request
-// and SHOULD revoke (when possible) all tokens previously issued based on that authorization
-// code."
-func (t *tokenEndpoint) codeReused(ctx context.Context, grantID int64, now time.Time) error {
-	if err := t.store.RevokeGrant(ctx, grantID, now); err != nil {
-		return err
+// idTokenFor mints the ID token of a grant with scope openid (OpenID Connect Core §3.1.3.3: such
+// a request also gets an ID token), and "" for any other grant.
+func (t *tokenEndpoint) idTokenFor(ctx context.Context, grant store.Grant) (string, error) {
+	if !slices.Contains(grant.Scope, "openid") {
+		return "", nil
 	}
-	return errInvalidGrant("the authorization code was already used; every token issued from it is now revoked")
+	user, err := t.store.User(ctx, grant.Username)
+	if err != nil {
+		return "", err
+	}
+	return t.minter.idToken(ctx, grant, grant.Scope, user.Name)
 }
 
 // checkCodeRedemption enforces what a code is bound to: the client it was issued to, its

@@ -69,10 +69,15 @@ func (t *tokenEndpoint) redeemDeviceCode(c echo.Context, client store.Client, d 
 	if client.AllowsGrant("refresh_token") {
 		refresh = t.newRefreshToken(&resp, now)
 	}
-	err = t.store.RedeemDeviceCode(ctx, d.Hash, d.Grant.ID, rec, refresh, now)
-	switch {
-	case errors.Is(err, store.ErrReused):
+	first, err := t.store.UseDeviceCode(ctx, d.Hash, now)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if !first {
 		return tokenResponse{}, t.deviceCodeReused(c, d)
+	}
+	err = t.store.IssueTokens(ctx, d.Grant.ID, rec, refresh, now)
+	switch {
 	case errors.Is(err, store.ErrRevoked):
 		return tokenResponse{}, errInvalidGrant("the user revoked this kiosk's access before it collected its tokens; start again")
 	case err != nil:

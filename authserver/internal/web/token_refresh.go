@@ -3,9 +3,11 @@ package web
 // The refresh_token grant, RFC 6749 §6, with rotation and reuse detection (RFC 9700 §4.14.2).
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,26 +30,57 @@ func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form u
 			return tokenResponse{}, errInvalidScope(err.Error())
 		}
 	}
-	var scope []string
-	grant, err := t.store.RotateRefreshToken(ctx, store.Hash(token), client.ID, t.now(), func(g store.Grant) error {
-		scope, err = refreshScope(g.Scope, client.Scopes, narrower)
-		return err
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	now := t.now()
+	hash := store.Hash(token)
+	presented, grant, err := t.store.PresentedRefreshToken(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
 		return tokenResponse{}, errInvalidGrant("the refresh token is unknown or has expired")
-	case errors.Is(err, store.ErrRevoked):
-		return tokenResponse{}, errInvalidGrant("the refresh token was revoked; the user must authorize the app again")
-	case errors.Is(err, store.ErrWrongClient):
-		return tokenResponse{}, errInvalidGrant("the refresh token was issued to another client")
-	case errors.Is(err, store.ErrReused):
-		return tokenResponse{}, errInvalidGrant("the refresh token was already used once; it may have been stolen, so the whole grant is now revoked (RFC 9700 §4.14.2)")
-	case err != nil:
+	}
+	if err != nil {
 		return tokenResponse{}, err
+	}
+	if err := t.refuseRefresh(ctx, presented, grant, client.ID, now); err != nil {
+		return tokenResponse{}, err
+	}
+	scope, err := refreshScope(grant.Scope, client.Scopes, narrower)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	first, err := t.store.RotateRefreshToken(ctx, hash, now)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if !first {
+		// Another request rotated this token since it was read: the same reuse, decided the
+		// same way.
+		presented.RotatedAt = now
+		if err := t.refuseRefresh(ctx, presented, grant, client.ID, now); err != nil {
+			return tokenResponse{}, err
+		}
 	}
 	// RFC 6749 §6: the new refresh token keeps the grant's full scope; only the access token is
 	// narrowed.
 	return t.issue(c, grant, scope, true)
+}
+
+// refuseRefresh asks checkRefreshToken whether a presented refresh token may be exchanged, and
+// revokes the grant when it says so.
+func (t *tokenEndpoint) refuseRefresh(ctx context.Context, presented store.RefreshToken, grant store.Grant, clientID string, now time.Time) error {
+	revoke, err := checkRefreshToken(presented, grant, clientID, now)
+	if revoke {
+		if rerr := t.store.RevokeGrant(ctx, grant.ID, now); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
+// refreshTokenLive reports whether a refresh token is still one, as far as the token itself
+// goes: never exchanged (RFC 9700 §4.14.2, rotation) and not expired. Its grant may still be
+// revoked. Introspection (RFC 7662) and revocation (RFC 7009) ask it; the refresh grant itself
+// decides with checkRefreshToken.
+func refreshTokenLive(token store.RefreshToken, now time.Time) bool {
+	return token.RotatedAt.IsZero() && now.Before(token.ExpiresAt)
 }
 
 // refreshScope decides the access token's scope on refresh. RFC 6749 §6: the requested scope

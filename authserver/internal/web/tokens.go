@@ -37,23 +37,7 @@ type minter struct {
 func (m *minter) accessToken(ctx context.Context, g store.Grant, scope []string) (string, store.AccessToken, error) {
 	now := m.now()
 	rec := store.AccessToken{JTI: randomToken()[:22], ExpiresAt: now.Add(m.accessTTL)}
-	subject := g.Username
-	if subject == "" {
-		subject = g.ClientID // client_credentials: the client acts for itself
-	}
-	claims := map[string]any{
-		jwt.IssuerKey:     m.issuer,
-		jwt.SubjectKey:    subject,
-		jwt.AudienceKey:   m.audienceFor(scope),
-		jwt.ExpirationKey: rec.ExpiresAt.Unix(),
-		jwt.IssuedAtKey:   now.Unix(),
-		jwt.JwtIDKey:      rec.JTI,
-		"client_id":       g.ClientID,
-		"scope":           strings.Join(scope, " "),
-	}
-	if !g.AuthTime.IsZero() {
-		claims["auth_time"] = g.AuthTime.Unix()
-	}
+	claims := m.accessTokenClaims(g, scope, rec.JTI, now, rec.ExpiresAt)
 	token, err := m.sign(ctx, claims, accessTokenType, m.accessAlg)
 	return token, rec, err
 }

@@ -91,22 +91,6 @@ func requireToken(checker access.Checker, ch challenger) echo.MiddlewareFunc {
 	}
 }
 
-// requireScope refuses a token that does not open scope: 403 insufficient_scope naming the
-// scope needed (RFC 6750 §3.1). It runs before the handler looks anything up, so a token that
-// may not read learns nothing, not even whether a photo exists.
-func requireScope(scope string, ch challenger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if !principal(c).HasScope(scope) {
-				desc := "this needs scope " + scope + "; the token has: " + strings.Join(principal(c).Scope, " ")
-				return &apiError{Status: http.StatusForbidden, Code: "insufficient_scope", Description: desc, Scope: scope,
-					Challenge: ch.header("error", "insufficient_scope", "error_description", desc, "scope", scope)}
-			}
-			return next(c)
-		}
-	}
-}
-
 func principal(c echo.Context) access.Principal {
 	p, _ := c.Get(principalKey).(access.Principal)
 	return p

@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -111,27 +110,6 @@ func (c *Client) Discover(ctx context.Context) (Metadata, error) {
 	return m, nil
 }
 
-// checkMetadata refuses metadata that does not come from the expected issuer. RFC 8414 §3.3:
-// "The "issuer" value returned MUST be identical to the authorization server's issuer
-// identifier value into which the well-known URI string was inserted to create the URL used to
-// retrieve the metadata. If these values are not identical, the data contained in the response
-// MUST NOT be used." PrintShop fetched it over the back channel, so it compares with the
-// configured public issuer.
-func checkMetadata(m Metadata, issuer string) error {
-	if m.Issuer != issuer {
-		return fmt.Errorf("the metadata names issuer %q, but PrintShop expects %q (PRINTING_ISSUER); it was not used (RFC 8414 §3.3)", m.Issuer, issuer)
-	}
-	if !slices.Contains(m.CodeChallengeMethods, "S256") {
-		return errors.New("Accounts does not list PKCE S256 in code_challenge_methods_supported; PrintShop will not authorize without it")
-	}
-	for _, endpoint := range []string{m.AuthorizationEndpoint, m.TokenEndpoint, m.RevocationEndpoint} {
-		if !onIssuer(endpoint, issuer) {
-			return fmt.Errorf("the metadata's endpoint %q is not on the issuer's URL; PrintShop will not send users, codes or tokens there", endpoint)
-		}
-	}
-	return nil
-}
-
 // onIssuer reports whether endpoint is a path under the issuer URL. "/" matters: without it,
 // http://accounts.example.evil.test would pass for http://accounts.example.
 func onIssuer(endpoint, issuer string) bool {
@@ -178,9 +156,7 @@ func (c *Client) StartAuthorization(ctx context.Context) (Start, error) {
 	if err != nil {
 		return Start{}, err
 	}
-	s := Start{State: oauth2.GenerateVerifier(), Verifier: oauth2.GenerateVerifier()}
-	s.URL = c.config(m).AuthCodeURL(s.State, oauth2.S256ChallengeOption(s.Verifier))
-	return s, nil
+	return authorizationRequest(c.config(m)), nil
 }
 
 // Exchange swaps an authorization code for tokens (RFC 6749 §4.1.3), proving with the verifier

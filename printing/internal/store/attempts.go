@@ -29,22 +29,33 @@ func (s *Store) SaveAttempt(ctx context.Context, stateHash []byte, a Attempt) er
 	return err
 }
 
-// TakeAttempt returns the attempt whose state hashes to stateHash and deletes it in the same
-// transaction, so a state can be used once. It reports ErrNotFound for an unknown or used state.
-func (s *Store) TakeAttempt(ctx context.Context, stateHash []byte) (Attempt, error) {
-	var a Attempt
+// TakeAttempt finds the attempt whose state hashes to stateHash and marks it taken, in one
+// transaction. first reports whether this call took it first: of two callbacks with one state,
+// exactly one gets first == true. It reports ErrNotFound for a state PrintShop never issued (or
+// one whose attempt expired or whose session ended). Whether a second take is refused is the
+// web layer's decision (checkCallback).
+func (s *Store) TakeAttempt(ctx context.Context, stateHash []byte, now time.Time) (a Attempt, first bool, err error) {
 	var scope string
 	var created int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
-			DELETE FROM authorization_attempts WHERE state_hash = ?
-			RETURNING session_key, username, verifier, scope, created_at, return_to`, stateHash).
-			Scan(&a.SessionKey, &a.Username, &a.Verifier, &scope, &created, &a.ReturnTo)
+			SELECT session_key, username, verifier, scope, created_at, return_to FROM authorization_attempts WHERE state_hash = ?`,
+			stateHash).Scan(&a.SessionKey, &a.Username, &a.Verifier, &scope, &created, &a.ReturnTo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE authorization_attempts SET taken_at = ? WHERE state_hash = ? AND taken_at IS NULL`,
+			now.Unix(), stateHash)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
 		return err
 	})
 	a.Scope, a.CreatedAt = strings.Fields(scope), time.Unix(created, 0)
-	return a, err
+	return a, first, err
 }

@@ -128,7 +128,7 @@ func storeSession(t *testing.T, s *Store, id string) Session {
 }
 
 // RFC 6749 §10.12 and the issue: a state is used at most once. TakeAttempt returns the attempt
-// and removes it; the second take, or an unknown state, is ErrNotFound.
+// and marks it taken; the second take reports first == false, an unknown state ErrNotFound.
 func TestStoreTakeAttemptSingleUse(t *testing.T) {
 	s := storeOpen(t)
 	ctx := t.Context()
@@ -138,18 +138,18 @@ func TestStoreTakeAttemptSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got, err := s.TakeAttempt(ctx, Hash("state-1"))
-	if err != nil {
-		t.Fatal(err)
+	got, first, err := s.TakeAttempt(ctx, Hash("state-1"), storeNow)
+	if err != nil || !first {
+		t.Fatalf("first take: got first %v, err %v; want true, nil", first, err)
 	}
 	if got.SessionKey != want.SessionKey || got.Username != want.Username || got.Verifier != want.Verifier ||
 		!slices.Equal(got.Scope, want.Scope) || !got.CreatedAt.Equal(want.CreatedAt) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if _, err := s.TakeAttempt(ctx, Hash("state-1")); !errors.Is(err, ErrNotFound) {
-		t.Errorf("second take: got err %v, want %v", err, ErrNotFound)
+	if _, first, err := s.TakeAttempt(ctx, Hash("state-1"), storeNow); err != nil || first {
+		t.Errorf("second take: got first %v, err %v; want false, nil", first, err)
 	}
-	if _, err := s.TakeAttempt(ctx, Hash("never-issued")); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.TakeAttempt(ctx, Hash("never-issued"), storeNow); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown state: got err %v, want %v", err, ErrNotFound)
 	}
 }
@@ -165,7 +165,10 @@ func TestStoreTakeAttemptOnceUnderConcurrency(t *testing.T) {
 	errs := make(chan error, n)
 	for range n {
 		go func() {
-			_, err := s.TakeAttempt(context.Background(), Hash("state-1"))
+			_, first, err := s.TakeAttempt(context.Background(), Hash("state-1"), storeNow)
+			if err == nil && !first {
+				err = ErrNotFound // taken by another goroutine first
+			}
 			errs <- err
 		}()
 	}
@@ -199,7 +202,7 @@ func TestStoreDeleteSessionEndsItsAttempts(t *testing.T) {
 	if err := s.DeleteSession(t.Context(), sess.Key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TakeAttempt(t.Context(), Hash("state-1")); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.TakeAttempt(t.Context(), Hash("state-1"), storeNow); !errors.Is(err, ErrNotFound) {
 		t.Errorf("attempt after logout: got err %v, want %v", err, ErrNotFound)
 	}
 }
@@ -214,10 +217,10 @@ func TestStoreDeleteExpired(t *testing.T) {
 	if err := s.DeleteExpired(ctx, storeNow, 10*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TakeAttempt(ctx, Hash("old")); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.TakeAttempt(ctx, Hash("old"), storeNow); !errors.Is(err, ErrNotFound) {
 		t.Errorf("old attempt: got err %v, want %v", err, ErrNotFound)
 	}
-	if _, err := s.TakeAttempt(ctx, Hash("young")); err != nil {
+	if _, _, err := s.TakeAttempt(ctx, Hash("young"), storeNow); err != nil {
 		t.Errorf("young attempt: got err %v, want it kept", err)
 	}
 	if _, err := s.Session(ctx, Hash("browser-1"), storeNow); err != nil {

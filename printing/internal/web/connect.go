@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -82,24 +81,26 @@ func handleCallback(a *app) echo.HandlerFunc {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		attempt, err := checkState(ctx, a.store, query, sess, a.now())
+		attempt, first, err := a.takeAttempt(ctx, query.Get("state"))
 		if err != nil {
-			a.recordCallback(c, sess, store.Attempt{}, "PrintShop checked state: "+err.Error()+".", true)
-			return callbackRefused(err, query)
+			return err
 		}
-		if err := checkIssuer(query, a.oauth.Issuer()); err != nil {
-			a.recordCallback(c, sess, attempt, "PrintShop checked iss: "+err.Error()+".", true)
+		code, err := checkCallback(callback{Query: query, Attempt: attempt, FirstTake: first,
+			SessionKey: sess.Key, Issuer: a.oauth.Issuer(), Now: a.now()})
+		var answer *pageError
+		if err != nil && !errors.As(err, &answer) {
+			known := store.Attempt{}
+			if first && sess.Key != 0 && attempt.SessionKey == sess.Key {
+				known = attempt // the state was good: the browser did go to Accounts
+			}
+			a.recordCallback(c, sess, known, "PrintShop refused the answer: "+err.Error()+".", true)
 			return callbackRefused(err, query)
 		}
 		a.recordCallback(c, sess, attempt, "state and iss checked before anything else.", false)
+		if err != nil {
+			return err // Accounts answered with an error (RFC 6749 §4.1.2.1), explained
+		}
 		ctx = flow.WithStep(ctx, attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
-		if code := query.Get("error"); code != "" {
-			return authorizationError(code, query.Get("error_description"))
-		}
-		code := query.Get("code")
-		if code == "" {
-			return callbackRefused(errors.New("the answer has neither a code nor an error"), query)
-		}
 		tok, err := a.oauth.Exchange(ctx, code, attempt.Verifier)
 		switch {
 		case errors.Is(err, oauth.ErrInvalidGrant):
@@ -180,45 +181,28 @@ func (a *app) recordCallback(c echo.Context, sess store.Session, attempt store.A
 	a.flows.Record(ctx, sess.Username, e)
 }
 
-// checkState finds the attempt that state names and uses it up. It must exist (not forged, not
-// used before), belong to this browser's session (a callback from someone else's flow is a
-// CSRF attack: RFC 6749 §10.12), and be younger than attemptTTL.
-func checkState(ctx context.Context, st *store.Store, query url.Values, sess store.Session, now time.Time) (store.Attempt, error) {
-	state := query.Get("state")
-	if state == "" {
-		return store.Attempt{}, errors.New("the answer has no state, so PrintShop cannot tell which connect attempt it belongs to")
-	}
-	attempt, err := st.TakeAttempt(ctx, store.Hash(state))
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Attempt{}, errors.New("the state is unknown or was already used")
-	}
-	if err != nil {
-		return store.Attempt{}, err
-	}
-	if sess.Key == 0 || attempt.SessionKey != sess.Key {
-		return store.Attempt{}, errors.New("the state belongs to a connect attempt from another browser session")
-	}
-	if now.Sub(attempt.CreatedAt) > attemptTTL {
-		return store.Attempt{}, fmt.Errorf("the connect attempt is older than %s", attemptTTL)
-	}
-	return attempt, nil
+// callback is what PrintShop knows when an answer arrives at its redirect URI: what
+// checkCallback decides on.
+type callback struct {
+	Query      url.Values    // the answer's query parameters
+	Attempt    store.Attempt // the attempt the state named; zero if the state is unknown
+	FirstTake  bool          // this callback took the attempt first (store.TakeAttempt)
+	SessionKey int64         // the browser session the answer arrived in; 0 if none
+	Issuer     string        // the issuer PrintShop sent the user to (PRINTING_ISSUER)
+	Now        time.Time
 }
 
-// checkIssuer enforces RFC 9207 §2.4: the iss in the answer must be present (Accounts says it
-// sends it) and identical to the issuer PrintShop sent the user to. Otherwise the answer may come
-// from another authorization server the user was steered to (a mix-up attack), and its code must
-// not go to Accounts' token endpoint.
-func checkIssuer(query url.Values, issuer string) error {
-	iss, ok := query["iss"]
-	switch {
-	case !ok || len(iss) == 0 || iss[0] == "":
-		return errors.New("the answer has no iss, so PrintShop cannot tell which authorization server sent it (RFC 9207)")
-	case len(iss) > 1:
-		return errors.New("the answer has more than one iss")
-	case iss[0] != issuer:
-		return fmt.Errorf("the answer comes from issuer %q, but PrintShop sent you to %q (RFC 9207)", iss[0], issuer)
+// takeAttempt takes the attempt that state names (store.TakeAttempt): an unknown state gives a
+// zero Attempt, which checkCallback refuses.
+func (a *app) takeAttempt(ctx context.Context, state string) (store.Attempt, bool, error) {
+	if state == "" {
+		return store.Attempt{}, false, nil
 	}
-	return nil
+	attempt, first, err := a.store.TakeAttempt(ctx, store.Hash(state), a.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Attempt{}, false, nil
+	}
+	return attempt, first, err
 }
 
 // callbackRefused is the 400 page for an answer PrintShop will not act on. No token request is

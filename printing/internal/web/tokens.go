@@ -64,22 +64,6 @@ func (k *tokenKeeper) accessToken(ctx context.Context, username string) (string,
 	return k.refreshLocked(ctx, conn)
 }
 
-// refreshAfterUnauthorized refreshes once after Photos refused the token stale, unless another
-// request has already replaced it meanwhile.
-func (k *tokenKeeper) refreshAfterUnauthorized(ctx context.Context, username, stale string) (string, error) {
-	mu := k.lock(username)
-	mu.Lock()
-	defer mu.Unlock()
-	conn, err := k.connection(ctx, username)
-	if err != nil {
-		return "", err
-	}
-	if conn.AccessToken != stale {
-		return conn.AccessToken, nil
-	}
-	return k.refreshLocked(ctx, conn)
-}
-
 // connection loads the user's tokens, read again under the lock: another request may just
 // have rotated them.
 func (k *tokenKeeper) connection(ctx context.Context, username string) (store.Connection, error) {
@@ -142,31 +126,6 @@ func expiry(expiresIn int64, fallback, now time.Time) time.Time {
 	return now.Add(time.Hour)
 }
 
-// withToken calls Photos through fn with the user's access token. A 401 from Photos gets one
-// refresh and one retry; a second 401 asks the user to reconnect. fn must make its calls with
-// the context it is given, so they are recorded for /flow.
-func (k *tokenKeeper) withToken(ctx context.Context, username string, fn func(ctx context.Context, token string) error) error {
-	token, err := k.accessToken(ctx, username)
-	if err != nil {
-		return err
-	}
-	call := flow.WithStep(ctx, username, "photos", "A Photos API call with the access token", flow.Photos)
-	err = fn(call, token)
-	if !errors.Is(err, photosapi.ErrUnauthorized) {
-		return photosError(err)
-	}
-	if token, err = k.refreshAfterUnauthorized(ctx, username, token); err != nil {
-		return err
-	}
-	err = fn(call, token)
-	if errors.Is(err, photosapi.ErrUnauthorized) {
-		return &pageError{Status: http.StatusUnauthorized, Title: "Photos no longer accepts PrintShop's key",
-			Message: "Photos refused the access token even after PrintShop got a fresh one from Accounts (" + err.Error() +
-				"). Connect your Photos again.", Connect: true}
-	}
-	return photosError(err)
-}
-
 func errNotConnected() *pageError {
 	return &pageError{Status: http.StatusConflict, Title: "Your Photos are not connected",
 		Message: "PrintShop has no valet key for your Photos yet. Connect them first: you will sign in at Accounts, not here.", Connect: true}
@@ -199,4 +158,12 @@ func photosError(err error) error {
 			Message: "Photos has no such photo in your library. It may have been deleted."}
 	}
 	return err
+}
+
+// errPhotosRefusesFreshToken is the page for a second 401: Photos refused even the token fresh
+// from a refresh, so only a new authorization can help.
+func errPhotosRefusesFreshToken(err error) *pageError {
+	return &pageError{Status: http.StatusUnauthorized, Title: "Photos no longer accepts PrintShop's key",
+		Message: "Photos refused the access token even after PrintShop got a fresh one from Accounts (" + err.Error() +
+			"). Connect your Photos again.", Connect: true}
 }
