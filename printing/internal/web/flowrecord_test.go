@@ -64,7 +64,7 @@ func TestFlowDrawsARefusedCallbackInRed(t *testing.T) {
 		t.Fatalf("the last row is not the callback drawn as refused:\n%s", callback.html)
 	}
 	summary, _, _ := strings.Cut(callback.html, "</summary>")
-	if !strings.Contains(summary, "PrintShop checked iss") || strings.Count(summary, `front refused"><span class="arrow-label">`) != 2 {
+	if !strings.Contains(summary, "comes from issuer &#34;http://evil.example&#34;") || strings.Count(summary, `front refused"><span class="arrow-label">`) != 2 {
 		t.Errorf("the refused callback does not name the iss check, or its two arrows are not red:\n%s", summary)
 	}
 }
