@@ -20,10 +20,10 @@ type experimentResult struct {
 func TestBrowserExperimentsInAnyOrder(t *testing.T) {
 	bt := startBrowserTest(t)
 	s := startStack(t, stackOptions{})
+	own, _ := libraryOf(t, s, "alice", "wonderland") // before the reset: see libraryOf
 	resetUser(t, s, "alice", "wonderland")
 	c := bt.newChrome("alice")
 	c.signInAtPrintShop(s, "alice", "wonderland")
-	own, _ := libraryOf(t, s, "alice", "wonderland")
 	c.connect(s, "alice", "wonderland", own)
 	c.open(s.PrintURL + "/flow")
 	notRun := []string{"not run", "lost access", "Connect again"}
