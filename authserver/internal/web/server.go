@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 
+	"github.com/valet/authserver/internal/dpop"
 	"github.com/valet/authserver/internal/keys"
 	"github.com/valet/authserver/internal/store"
 )
@@ -34,6 +35,10 @@ type Config struct {
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
+
+// dpopReplayLimit bounds the DPoP proofs remembered at once (RFC 9449 §11.1): a minute of
+// token requests at a busy classroom's rate, with room to spare.
+const dpopReplayLimit = 100_000
 
 // NewServer returns Accounts' HTTP handler.
 func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg Config) (http.Handler, error) {
@@ -67,6 +72,8 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		minter:     tokens,
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
+		proofs:     dpop.NewVerifier(cfg.Now, dpopReplayLimit),
+		tokenURL:   cfg.Issuer + "/token",
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
