@@ -235,4 +235,3 @@ func TestTokenWithoutDPoPIsBearer(t *testing.T) {
 		t.Errorf("got %d token_type %v, want 200 Bearer with no cnf", status, body["token_type"])
 	}
 }
-
