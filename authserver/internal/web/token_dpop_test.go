@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -68,6 +69,12 @@ func dpopTestProof(t testing.TB, srv *testServer, key jwk.Key, edit func(h jws.H
 		t.Fatal(err)
 	}
 	return string(signed)
+}
+
+// dpopTestAth is the ath of a proof sent with token (RFC 9449 §4.2).
+func dpopTestAth(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // dpopTestTokenRequest posts a form to /token as printing, with the DPoP header when proof is set.
