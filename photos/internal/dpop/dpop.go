@@ -18,8 +18,9 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
-// Algorithms are the asymmetric signature algorithms a proof may use: what the metadata
-// publishes as dpop_signing_alg_values_supported (RFC 9449 §5.1).
+// Algorithms are the asymmetric signature algorithms a proof may use: the algs of Photos'
+// DPoP challenge (RFC 9449 §7.1) and its metadata's dpop_signing_alg_values_supported
+// (RFC 9728 §2). Accounts publishes the same list.
 var Algorithms = []jwa.SignatureAlgorithm{jwa.ES256, jwa.EdDSA, jwa.RS256, jwa.PS256}
 
 // AlgorithmNames is Algorithms as strings, for metadata and WWW-Authenticate's algs.
