@@ -87,16 +87,16 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	// dpop.Transport signs a DPoP proof for each request of a connection that has a key
 	// (PRINTING_TOKEN_BINDING=dpop), so the proof is recorded too. htu names public URLs.
 	flows := flow.NewRecorder(st, time.Now)
-	recording := &dpop.Transport{Base: &flow.Transport{Base: http.DefaultTransport, Recorder: flows},
+	backChannel := &dpop.Transport{Base: &flow.Transport{Base: http.DefaultTransport, Recorder: flows},
 		Key:    web.ConnectionKeys(st),
 		Public: map[string]string{cfg.AuthServerURL: cfg.Issuer, cfg.PhotosURL: cfg.PhotosPublicURL}}
 	client := oauth.NewClient(oauth.Config{
 		Issuer: cfg.Issuer, AuthServerURL: cfg.AuthServerURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.PublicURL + "/callback", Scope: []string{"photos.read"},
-		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
+		HTTPClient: &http.Client{Transport: backChannel, Timeout: 10 * time.Second},
 	})
-	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: recording, Timeout: 20 * time.Second})
+	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: backChannel, Timeout: 20 * time.Second})
 	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL,
 		TokenBinding: cfg.TokenBinding})
 	if err != nil {

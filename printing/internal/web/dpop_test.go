@@ -9,6 +9,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"github.com/valet/printing/internal/dpop"
+	"github.com/valet/printing/internal/flow"
 )
 
 // dpopConnected is alice, connected to her Photos, with PRINTING_TOKEN_BINDING=binding.
@@ -88,6 +89,14 @@ func TestDPoPBindingSignsEveryTokenAndPhotosRequestRFC9449(t *testing.T) {
 	}
 	if after := tokensConnection(t, shop); after.DPoPKey != conn.DPoPKey {
 		t.Error("the refresh changed the connection's key; the refreshed tokens are bound to the same key")
+	}
+	// A restarted PrintShop holds nothing in memory: ConnectionKeys finds the key in the store.
+	found, err := ConnectionKeys(shop.Store)(flow.WithStep(t.Context(), "alice", "photos", "after a restart", flow.Photos))
+	if err != nil || found == nil {
+		t.Fatalf("ConnectionKeys after a restart: %v, %v", found, err)
+	}
+	if jkt, _ := dpop.Thumbprint(found); jkt != want {
+		t.Errorf("the key found from the store is %s, want the connection's %s", jkt, want)
 	}
 	page := b.get("/flow").Body
 	for _, want := range []string{"The DPoP proof, decoded", "dpop&#43;jwt", "<code>jwk</code>", "<code>htu</code>", "<code>ath</code>"} {
