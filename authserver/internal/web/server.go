@@ -66,6 +66,7 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
 	}
+	meta := newMetadata(cfg.Issuer, cfg.EnableImplicit)
 	t := &tokenEndpoint{
 		store:      st,
 		clients:    newClientAuthenticator(st),
@@ -73,12 +74,12 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
 		proofs:     dpop.NewVerifier(cfg.Now, dpopReplayLimit),
-		tokenURL:   cfg.Issuer + "/token",
+		tokenURL:   meta.TokenEndpoint, // htu: the published URL, whatever address the client dialled
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
 	}
-	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer, cfg.EnableImplicit), static)
+	addRoutes(e, f, t, st, keyring, meta, static)
 	return e, nil
 }
