@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"testing"
@@ -247,11 +248,22 @@ func TestCheckPublicKeyRFC9449Section4_3Step7(t *testing.T) {
 	key := newKey(t)
 	pub, _ := key.PublicKey()
 	symmetric, _ := jwk.FromRaw([]byte("secret"))
+	rsaKey := func(bits int) jwk.Key {
+		raw, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, _ := jwk.FromRaw(&raw.PublicKey)
+		return k
+	}
 	for _, tc := range []struct {
 		name string
 		key  jwk.Key
 		ok   bool
-	}{{"public EC key", pub, true}, {"private EC key", key, false}, {"symmetric key", symmetric, false}, {"no key", nil, false}} {
+	}{
+		{"public EC key", pub, true}, {"private EC key", key, false}, {"symmetric key", symmetric, false}, {"no key", nil, false},
+		{"RSA key of 2048 bits", rsaKey(2048), true}, {"RSA key of 1024 bits", rsaKey(1024), false},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := checkPublicKey(tc.key); (err == nil) != tc.ok {
 				t.Errorf("got %v, want ok=%v", err, tc.ok)

@@ -4,6 +4,7 @@ package dpop
 // proof, the receiving server MUST ensure the following:" each function below is one item.
 
 import (
+	"crypto/rsa"
 	"net/url"
 	"slices"
 	"strings"
@@ -62,9 +63,18 @@ func checkPublicKey(key jwk.Key) error {
 		return fail("jwk", "the jwk header contains a private key; send only the public key (RFC 9449 §4.2)")
 	case jwk.SymmetricKey:
 		return fail("jwk", "the jwk header is a symmetric key; a proof needs an asymmetric public key")
+	case jwk.RSAPublicKey:
+		// "acceptable per local policy" (§4.3 step 5): RSA keys under 2048 bits can be factored.
+		var raw rsa.PublicKey
+		if err := key.Raw(&raw); err != nil || raw.N.BitLen() < minRSABits {
+			return fail("jwk", "the jwk header is an RSA key of under %d bits; use a longer one, or EC", minRSABits)
+		}
 	}
 	return nil
 }
+
+// minRSABits is the shortest RSA key a proof may be signed with.
+const minRSABits = 2048
 
 // checkRequiredClaims is §4.3 step 3: "all required claims per Section 4.2 are contained in
 // the JWT": jti, htm, htu and iat, and ath when an access token is presented.
