@@ -212,3 +212,21 @@ func TestBoundKeyShowsCnfJKTRFC9449Section6(t *testing.T) {
 		t.Errorf("bearer token: got jkt %q, want none", jkt)
 	}
 }
+
+// TestLearnExplainsSenderConstrainedTokens: /learn has one section on bearer versus
+// sender-constrained tokens (RFC 6750 §5.2, RFC 9700 §2.2, RFC 9449), pointing at the experiment.
+func TestLearnExplainsSenderConstrainedTokens(t *testing.T) {
+	shop := newPrintShop(t)
+	page := newBrowser(t, shop).get("/learn").Body
+	_, section, ok := strings.Cut(page, `<section class="card" id="binding">`)
+	section, _, _ = strings.Cut(section, "</section>")
+	if !ok {
+		t.Fatal("/learn has no section on bearer and sender-constrained tokens")
+	}
+	for _, want := range []string{"Bearer tokens and sender-constrained tokens", "RFC 9700 §2.2", "RFC 9449", "cnf.jkt",
+		"PRINTING_TOKEN_BINDING=dpop", "Steal the valet key", "docker-compose.dpop.yml"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the section lacks %q", want)
+		}
+	}
+}
