@@ -32,6 +32,8 @@ type Config struct {
 	// (RFC 6749 §4.2). Off by default: RFC 9700 §2.1.2 says clients SHOULD NOT use it, and
 	// OAuth 2.1 drops it. It is on only to show the legacy flow as a museum piece.
 	EnableImplicit bool
+	// DPoPNonce makes every DPoP proof at /token carry a nonce Accounts gave out (RFC 9449 §8).
+	DPoPNonce bool
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
@@ -75,6 +77,11 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:        cfg.Now,
 		proofs:     dpop.NewVerifier(cfg.Now, dpopReplayLimit),
 		tokenURL:   meta.TokenEndpoint, // htu: the published URL, whatever address the client dialled
+	}
+	if cfg.DPoPNonce {
+		if t.nonces, err = newDPoPNonces(cfg.Now); err != nil {
+			return nil, err
+		}
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {

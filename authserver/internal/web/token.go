@@ -36,6 +36,8 @@ type tokenEndpoint struct {
 	// token_endpoint.
 	proofs   *dpop.Verifier
 	tokenURL string
+	// nonces, when set, are required in every proof (RFC 9449 §8, AUTHSERVER_DPOP_NONCE).
+	nonces *dpopNonces
 }
 
 // handleToken authenticates the client and runs the grant it asks for.

@@ -39,6 +39,12 @@ func (t *tokenEndpoint) checkTokenRequestProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if t.nonces != nil {
+		t.nonces.sendDPoPNonce(c)
+		if err := t.nonces.checkDPoPNonce(proof.Nonce); err != nil {
+			return err
+		}
+	}
 	c.Set(dpopKeyKey, proof.Thumbprint)
 	return nil
 }

@@ -56,6 +56,9 @@ type Proof struct {
 	Key        jwk.Key
 	JTI        string
 	IssuedAt   time.Time
+	// Nonce is the proof's nonce claim, "" when it has none. A server that gives out nonces
+	// (RFC 9449 §8, §9) checks it: step 10 of §4.3.
+	Nonce string
 }
 
 // Request is what a proof must match: the request that carried it.
@@ -143,7 +146,9 @@ func (v *Verifier) checkClaims(claims jwt.Token, key jwk.Key, want Request) (Pro
 	if err := v.replay.firstUse(thumb+" "+claims.JwtID(), claims.IssuedAt().Add(Window), now); err != nil {
 		return Proof{}, err
 	}
-	return Proof{Thumbprint: thumb, Key: key, JTI: claims.JwtID(), IssuedAt: claims.IssuedAt()}, nil
+	nonce, _ := claims.Get("nonce")
+	n, _ := nonce.(string)
+	return Proof{Thumbprint: thumb, Key: key, JTI: claims.JwtID(), IssuedAt: claims.IssuedAt(), Nonce: n}, nil
 }
 
 // Thumbprint is a key's RFC 7638 JWK thumbprint with SHA-256, base64url without padding: the
