@@ -13,16 +13,23 @@ import (
 // TestStealTheValetKeyBothModes runs the experiment in each mode and checks the thief's call on
 // the wire, the outcome /flow draws, and what the bound token is made of.
 func TestStealTheValetKeyBothModes(t *testing.T) {
+	stolen := []string{"Expected 401 — got 401 invalid_dpop_proof", "DPoP proof check jkt failed", "the theft fails"}
 	for _, tc := range []struct {
-		binding     string
-		wantStatus  string
-		wantOutcome []string
+		name, binding string
+		nonce         bool // AUTHSERVER_DPOP_NONCE=true: Accounts asks for its nonce (RFC 9449 §8)
+		wantStatus    string
+		wantOutcome   []string
 	}{
-		{"bearer", "200", []string{"Expected 200 — got 200 OK", "THE THEFT WORKS"}},
-		{"dpop", "401", []string{"Expected 401 — got 401 invalid_dpop_proof", "DPoP proof check jkt failed", "the theft fails"}},
+		{"bearer", "bearer", false, "200", []string{"Expected 200 — got 200 OK", "THE THEFT WORKS"}},
+		{"dpop", "dpop", false, "401", stolen},
+		{"dpop with Accounts' nonces", "dpop", true, "401", stolen},
 	} {
-		t.Run(tc.binding, func(t *testing.T) {
-			s := startStack(t, stackOptions{Env: map[string]string{"PRINTING_TOKEN_BINDING": tc.binding}})
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"PRINTING_TOKEN_BINDING": tc.binding}
+			if tc.nonce {
+				env["AUTHSERVER_DPOP_NONCE"] = "true"
+			}
+			s := startStack(t, stackOptions{Env: env})
 			resetUser(t, s, "alice", "wonderland")
 			b, _ := connectAlice(t, s) // the gallery: Photos accepted PrintShop's own calls
 
@@ -42,6 +49,15 @@ func TestStealTheValetKeyBothModes(t *testing.T) {
 			if tc.binding == "dpop" {
 				checkBoundToken(t, s, b)
 			}
+			if tc.nonce {
+				_, rows := b.openFlow(s)
+				asked := findStep(t, rows, "Accounts asking for its nonce", func(r flowStep) bool {
+					return strings.HasPrefix(r.Wire, "POST /token → 400") && strings.Contains(r.Text, "use_dpop_nonce")
+				})
+				if !strings.Contains(asked.Text, "DPoP-Nonce") {
+					t.Errorf("the use_dpop_nonce answer does not show the DPoP-Nonce header Accounts sent:\n%s", excerpt(asked.Text))
+				}
+			}
 		})
 	}
 }
@@ -57,7 +73,7 @@ func checkBoundToken(t *testing.T, s *stack, b *browser) {
 			t.Errorf("/flow does not show %q", want)
 		}
 	}
-	token := findStep(t, rows, "the token request", func(r flowStep) bool { return strings.HasPrefix(r.Wire, "POST /token") })
+	token := findStep(t, rows, "the token request that got tokens", func(r flowStep) bool { return strings.HasPrefix(r.Wire, "POST /token → 200") })
 	if !strings.Contains(token.Text, `"token_type": "DPoP"`) && !strings.Contains(token.Text, "token_type DPoP") {
 		t.Errorf("the token response is not token_type DPoP:\n%s", excerpt(token.Text))
 	}

@@ -58,9 +58,9 @@ func Thumbprint(key jwk.Key) (string, error) {
 }
 
 // NewProof signs a DPoP proof (RFC 9449 §4.2) for one request: method and htu (the public URL,
-// without query or fragment), and, with an access token, its hash as ath. The header carries
-// the public key only.
-func NewProof(key jwk.Key, method, htu, accessToken string, now time.Time) (string, error) {
+// without query or fragment), with an access token its hash as ath, and the server's nonce
+// when it gave one (§8). The header carries the public key only.
+func NewProof(key jwk.Key, method, htu, accessToken, nonce string, now time.Time) (string, error) {
 	public, err := key.PublicKey()
 	if err != nil {
 		return "", err
@@ -79,6 +79,9 @@ func NewProof(key jwk.Key, method, htu, accessToken string, now time.Time) (stri
 	if accessToken != "" {
 		sum := sha256.Sum256([]byte(accessToken))
 		claims["ath"] = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	if nonce != "" {
+		claims["nonce"] = nonce
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {

@@ -5,8 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,7 +136,7 @@ func TestKeySurvivesMarshal(t *testing.T) {
 	if a != b {
 		t.Errorf("thumbprint after a round trip: got %s, want %s", b, a)
 	}
-	if _, err := NewProof(back, "GET", "https://photos.example/api/photos", "", time.Now()); err != nil {
+	if _, err := NewProof(back, "GET", "https://photos.example/api/photos", "", "", time.Now()); err != nil {
 		t.Errorf("the parsed key cannot sign: %v", err)
 	}
 }
@@ -157,5 +162,58 @@ func TestTransportLeavesGetsWithoutATokenAlone(t *testing.T) {
 	}
 	if len(got.proofs) != 1 || got.authorization == "" || got.authorization[:6] != "Basic " {
 		t.Errorf("token request: got %d proofs and Authorization %q, want one proof and Basic untouched", len(got.proofs), got.authorization)
+	}
+}
+
+// TestTransportAnswersUseDPoPNonceRFC9449Section8: asked for a nonce (400 use_dpop_nonce with
+// DPoP-Nonce), the transport signs the request again with it, body and all, once; the next
+// request carries the server's latest nonce from the start.
+func TestTransportAnswersUseDPoPNonceRFC9449Section8(t *testing.T) {
+	var mu sync.Mutex
+	var nonces, bodies []string
+	issued := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		msg, _ := jws.ParseString(r.Header.Get("DPoP"))
+		var claims map[string]any
+		json.Unmarshal(msg.Payload(), &claims)
+		nonce, _ := claims["nonce"].(string)
+		body, _ := io.ReadAll(r.Body)
+		nonces, bodies = append(nonces, nonce), append(bodies, string(body))
+		want := fmt.Sprintf("nonce-%d", issued)
+		issued++
+		w.Header().Set("DPoP-Nonce", fmt.Sprintf("nonce-%d", issued))
+		if nonce != want {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"error": "use_dpop_nonce"})
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"access_token": "t"})
+	}))
+	t.Cleanup(srv.Close)
+	key, _ := NewKey()
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &Transport{
+		Key: func(ctx context.Context) (jwk.Key, error) { return key, nil },
+	}}
+	for i := range 2 {
+		resp, err := client.Post(srv.URL+"/token", "application/x-www-form-urlencoded", strings.NewReader("grant_type=refresh_token"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: got %d, want 200 after the nonce", i, resp.StatusCode)
+		}
+	}
+	// nonce-0 was never given out, so the first proof has none; the retry uses nonce-1; the
+	// second request starts with nonce-2, the one the last answer carried.
+	if want := []string{"", "nonce-1", "nonce-2"}; !slices.Equal(nonces, want) {
+		t.Errorf("the proofs' nonces: got %q, want %q", nonces, want)
+	}
+	for i, body := range bodies {
+		if body != "grant_type=refresh_token" {
+			t.Errorf("request %d carried body %q, want the form again", i, body)
+		}
 	}
 }

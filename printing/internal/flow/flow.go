@@ -160,7 +160,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.Recorder.Record(req.Context(), s.username, e)
 		return nil, err
 	}
-	e.Response = Message{Status: resp.StatusCode, Headers: pick(resp.Header, "Content-Type", "Cache-Control", "WWW-Authenticate")}
+	e.Response = Message{Status: resp.StatusCode, Headers: pick(resp.Header, "Content-Type", "Cache-Control", "WWW-Authenticate", "DPoP-Nonce")}
 	// Read the body for the record, then hand an identical one to the caller.
 	data, rerr := io.ReadAll(resp.Body)
 	resp.Body.Close()

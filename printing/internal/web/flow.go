@@ -580,6 +580,8 @@ var errorCodes = map[string]string{
 	"invalid_scope":           "a scope is unknown, or not allowed for this client.",
 	"access_denied":           "you said no.",
 	"invalid_token":           "the access token is not good: forged, altered, expired or revoked (RFC 6750 §3.1).",
+	"invalid_dpop_proof":      "the DPoP proof failed a check: the description names it (RFC 9449 §5, §7.1).",
+	"use_dpop_nonce":          "the server wants its nonce in the proof: PrintShop signs the request again with the one in DPoP-Nonce (RFC 9449 §8).",
 	"insufficient_scope":      "the token is good, but does not open this (RFC 6750 §3.1).",
 	"server_error":            "the server hit an internal error.",
 	"temporarily_unavailable": "the server is overloaded or down for maintenance.",
@@ -613,6 +615,8 @@ func explainHeader(name, value string) string {
 		return "The access token, as a bearer token: whoever holds it may use it (RFC 6750 §2.1). Here it is shown; in logs it must never be."
 	case "dpop":
 		return "A DPoP proof: a JWT signed with PrintShop's private key for this one request. Decoded below (RFC 9449 §4)."
+	case "dpop-nonce":
+		return "A nonce from the server: PrintShop puts it in its next proofs, so no proof can be made ahead of time (RFC 9449 §8)."
 	case "content-type":
 		return "The format of the body."
 	case "cache-control":

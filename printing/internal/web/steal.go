@@ -63,7 +63,7 @@ func (a *app) stealCall(ctx context.Context, token string, bound bool) (stolenCa
 		if err != nil {
 			return stolenCall{}, err
 		}
-		proof, err := dpop.NewProof(thiefKey, http.MethodGet, a.photosPublicURL+"/api/photos", token, a.now())
+		proof, err := dpop.NewProof(thiefKey, http.MethodGet, a.photosPublicURL+"/api/photos", token, "", a.now())
 		if err != nil {
 			return stolenCall{}, err
 		}
