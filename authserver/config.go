@@ -30,6 +30,8 @@ type config struct {
 	// EnableImplicit opens the implicit flow (response_type=token) to clients registered for
 	// it, such as the demo client legacy: a museum piece, off by default (RFC 9700 §2.1.2).
 	EnableImplicit bool
+	// DPoPNonce requires a server-provided nonce in DPoP proofs at /token (RFC 9449 §8).
+	DPoPNonce bool
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -84,6 +86,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad("AUTHSERVER_ENABLE_IMPLICIT", raw, "must be true or false")
 	}
 
+	switch raw := get("AUTHSERVER_DPOP_NONCE", "false"); raw {
+	case "true":
+		cfg.DPoPNonce = true
+	case "false":
+	default:
+		bad("AUTHSERVER_DPOP_NONCE", raw, "must be true or false")
+	}
+
 	cfg.Clients = registry.DefaultClients()
 	if path := getenv("AUTHSERVER_CLIENTS_FILE"); path != "" {
 		clients, err := registry.LoadClientsFile(path)
@@ -136,5 +146,6 @@ func (c config) webConfig() web.Config {
 		AccessTokenTTL:  c.AccessTokenTTL,
 		RefreshTokenTTL: c.RefreshTokenTTL,
 		EnableImplicit:  c.EnableImplicit,
+		DPoPNonce:       c.DPoPNonce,
 	}
 }

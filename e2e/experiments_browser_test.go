@@ -14,7 +14,7 @@ type experimentResult struct {
 	lost bool     // PrintShop holds no usable key afterwards: the row offers Connect again
 }
 
-// TestBrowserExperimentsInAnyOrder presses the five experiments of /flow in page order, then
+// TestBrowserExperimentsInAnyOrder presses the six experiments of /flow in page order, then
 // connects again from /flow and presses them in reverse (issue 15: "Replay the code" ends
 // PrintShop's grant, RFC 6749 §4.1.2, and every button after it must still explain itself).
 func TestBrowserExperimentsInAnyOrder(t *testing.T) {
@@ -32,6 +32,7 @@ func TestBrowserExperimentsInAnyOrder(t *testing.T) {
 		{"trunk", []string{"Expected 403 insufficient_scope — got 403 insufficient_scope"}, false},
 		{"replay", []string{"Expected invalid_grant — got invalid_grant", "Connect again"}, true},
 		{"refresh", notRun, true},
+		{"steal", notRun, true},
 		{"revoke", notRun, true},
 	}
 	for _, r := range pageOrder {
@@ -40,6 +41,7 @@ func TestBrowserExperimentsInAnyOrder(t *testing.T) {
 	connectAgainFromFlow(c, s)
 	reverse := []experimentResult{
 		{"revoke", []string{"nothing was revoked"}, false},
+		{"steal", []string{"Expected 200 — got 200 OK", "THE THEFT WORKS"}, false},
 		{"refresh", []string{"got both", "before", "after"}, false},
 		{"replay", []string{"Expected invalid_grant — got invalid_grant", "Connect again"}, true},
 		{"trunk", notRun, true},

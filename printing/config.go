@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/valet/printing/internal/web"
 )
 
 // config is every setting of PrintShop, read from the environment.
@@ -24,6 +26,9 @@ type config struct {
 	// PhotosPublicURL is Photos' public URL, for links a person follows (/learn links Photos'
 	// own sign-in); it defaults to PRINTING_PHOTOS_URL.
 	PhotosPublicURL string
+
+	// TokenBinding is PRINTING_TOKEN_BINDING: "bearer" (default) or "dpop" (RFC 9449).
+	TokenBinding string
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -61,6 +66,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if err := checkURL(u.value); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %s", u.name, u.value, err))
 		}
+	}
+	cfg.TokenBinding = get("PRINTING_TOKEN_BINDING", web.BindingBearer)
+	if cfg.TokenBinding != web.BindingBearer && cfg.TokenBinding != web.BindingDPoP {
+		errs = append(errs, fmt.Errorf("PRINTING_TOKEN_BINDING=%q: must be bearer or dpop", cfg.TokenBinding))
 	}
 	if v := get("PRINTING_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
 		errs = append(errs, fmt.Errorf("PRINTING_LOG_LEVEL=%q: must be debug, info, warn or error", v))

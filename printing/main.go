@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/valet/printing/internal/dpop"
 	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
@@ -82,17 +83,22 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 			return fmt.Errorf("save demo users: %w", err)
 		}
 	}
-	// Every back-channel call goes through a transport that records it for /flow.
+	// Every back-channel call goes through a transport that records it for /flow. Around it,
+	// dpop.Transport signs a DPoP proof for each request of a connection that has a key
+	// (PRINTING_TOKEN_BINDING=dpop), so the proof is recorded too. htu names public URLs.
 	flows := flow.NewRecorder(st, time.Now)
-	recording := &flow.Transport{Base: http.DefaultTransport, Recorder: flows}
+	backChannel := &dpop.Transport{Base: &flow.Transport{Base: http.DefaultTransport, Recorder: flows},
+		Key:    web.ConnectionKeys(st),
+		Public: map[string]string{cfg.AuthServerURL: cfg.Issuer, cfg.PhotosURL: cfg.PhotosPublicURL}}
 	client := oauth.NewClient(oauth.Config{
 		Issuer: cfg.Issuer, AuthServerURL: cfg.AuthServerURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.PublicURL + "/callback", Scope: []string{"photos.read"},
-		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
+		HTTPClient: &http.Client{Transport: backChannel, Timeout: 10 * time.Second},
 	})
-	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: recording, Timeout: 20 * time.Second})
-	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL})
+	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: backChannel, Timeout: 20 * time.Second})
+	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL,
+		TokenBinding: cfg.TokenBinding})
 	if err != nil {
 		return err
 	}
@@ -102,7 +108,8 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		return fmt.Errorf("PRINTING_ADDR=%q: %w", cfg.Addr, err)
 	}
 	logger.Info("PrintShop is listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL,
-		"issuer", cfg.Issuer, "authserver", cfg.AuthServerURL, "photos", cfg.PhotosURL, "db", cfg.DB)
+		"issuer", cfg.Issuer, "authserver", cfg.AuthServerURL, "photos", cfg.PhotosURL, "db", cfg.DB,
+		"token_binding", cfg.TokenBinding)
 
 	go deleteExpired(ctx, st, logger)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute}

@@ -149,6 +149,7 @@ func TestMainBadConfigurationNamesTheVariable(t *testing.T) {
 	}{
 		{"public URL without a scheme", "PRINTING_PUBLIC_URL", "localhost:9000"},
 		{"log level that is not a level", "PRINTING_LOG_LEVEL", "loud"},
+		{"token binding that is not one", "PRINTING_TOKEN_BINDING", "mtls"},
 		{"public URL with a trailing slash", "PRINTING_PUBLIC_URL", "http://localhost:9000/"},
 		{"public URL with a path", "PRINTING_PUBLIC_URL", "http://localhost:9000/shop"},
 		{"issuer with a trailing slash", "PRINTING_ISSUER", "http://localhost:9001/"},

@@ -44,6 +44,8 @@ type RefreshToken struct {
 	Hash      []byte
 	ExpiresAt time.Time
 	RotatedAt time.Time // zero until exchanged; presenting it again is reuse
+	// JKT is the thumbprint of the DPoP key the token is bound to (RFC 9449 §5), or "".
+	JKT string
 }
 
 // IssueCode answers a pending authorization request with a code: in one transaction it deletes
@@ -173,8 +175,8 @@ func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken,
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		refresh.Hash, grantID, now.Unix(), refresh.ExpiresAt.Unix())
+		INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at, jkt) VALUES (?, ?, ?, ?, ?)`,
+		refresh.Hash, grantID, now.Unix(), refresh.ExpiresAt.Unix(), refresh.JKT)
 	return err
 }
 
@@ -184,9 +186,10 @@ func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken,
 func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (RefreshToken, Grant, error) {
 	var grantID, expires int64
 	var rotated sql.NullInt64
+	var jkt string
 	err := s.db.QueryRowContext(ctx, `
-		SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?`, hash).
-		Scan(&grantID, &expires, &rotated)
+		SELECT grant_id, expires_at, rotated_at, jkt FROM refresh_tokens WHERE token_hash = ?`, hash).
+		Scan(&grantID, &expires, &rotated, &jkt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RefreshToken{}, Grant{}, ErrNotFound
 	}
@@ -197,7 +200,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 	if err != nil {
 		return RefreshToken{}, Grant{}, err
 	}
-	return RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0), RotatedAt: unix(rotated)}, g, nil
+	return RefreshToken{Hash: hash, ExpiresAt: time.Unix(expires, 0), RotatedAt: unix(rotated), JKT: jkt}, g, nil
 }
 
 // RotateRefreshToken marks a refresh token rotated (RFC 6749 §6, RFC 9700 §4.14.2), atomically,

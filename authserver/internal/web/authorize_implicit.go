@@ -47,7 +47,7 @@ func (f *flow) issueImplicitToken(c echo.Context, id string, req store.Authoriza
 		Nonce:     req.Nonce,
 		CreatedAt: now,
 	}
-	token, rec, err := f.minter.accessToken(ctx, grant, granted)
+	token, rec, err := f.minter.accessToken(ctx, grant, granted, "")
 	if err != nil {
 		return err
 	}

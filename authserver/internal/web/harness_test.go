@@ -129,6 +129,7 @@ type serverOptions struct {
 	clients   []registry.Client
 	accessTTL time.Duration
 	scheme    string // "https" pretends the public URL is https (for cookie tests)
+	dpopNonce bool   // AUTHSERVER_DPOP_NONCE=true
 }
 
 func withAlg(alg jwa.SignatureAlgorithm) serverOption {
@@ -139,6 +140,7 @@ func withClients(c []registry.Client) serverOption {
 	return func(o *serverOptions) { o.clients = c }
 }
 func withHTTPSIssuer() serverOption { return func(o *serverOptions) { o.scheme = "https" } }
+func withDPoPNonce() serverOption   { return func(o *serverOptions) { o.dpopNonce = true } }
 
 // newTestServer starts Accounts on 127.0.0.1 with a fresh SQLite file in a temp dir.
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
@@ -173,7 +175,7 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	handler, err := NewServer(logger, st, keyring, Config{
 		Issuer: issuer, Audience: "http://localhost:9002", SigningAlg: o.alg,
-		AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 24 * time.Hour, Now: clk.Now,
+		AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 24 * time.Hour, Now: clk.Now, DPoPNonce: o.dpopNonce,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,8 @@ type introspection struct {
 	Aud       any    `json:"aud,omitempty"` // a string, or a list for a token with two audiences
 	Iss       string `json:"iss,omitempty"`
 	Jti       string `json:"jti,omitempty"`
+	// Cnf is the key a DPoP-bound token is bound to (RFC 9449 §6.2): {"jkt": thumbprint}.
+	Cnf map[string]any `json:"cnf,omitempty"`
 }
 
 // handleIntrospect answers for any authenticated confidential client. RFC 7662 §2.1: "the
@@ -87,6 +89,11 @@ func (t *tokenEndpoint) introspectAccessToken(ctx context.Context, token string)
 		answer.Aud = aud[0]
 	} else if len(aud) > 1 {
 		answer.Aud = aud
+	}
+	if cnf, ok := tok.Get("cnf"); ok {
+		// RFC 9449 §6.2: the resource server learns the key it must ask a proof of.
+		answer.Cnf, _ = cnf.(map[string]any)
+		answer.TokenType = "DPoP"
 	}
 	if _, ok := tok.Get("auth_time"); ok {
 		answer.Username = tok.Subject() // a user signed in: the subject is their username

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/authserver/internal/dpop"
 	"github.com/valet/authserver/internal/keys"
 )
 
@@ -37,6 +38,8 @@ type metadata struct {
 	// EndSessionEndpoint is OpenID Connect RP-Initiated Logout 1.0 §2.1.
 	EndSessionEndpoint          string `json:"end_session_endpoint"`
 	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
+	// DPoPSigningAlgValuesSupported is RFC 9449 §5.1: the algorithms a DPoP proof may use.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
 }
 
 // newMetadata describes Accounts. The implicit flow is listed only while it is on: the contract
@@ -72,6 +75,7 @@ func newMetadata(issuer string, enableImplicit bool) metadata {
 		// RFC 8628 §4: the device authorization endpoint, for the photo kiosk.
 		DeviceAuthorizationEndpoint: issuer + "/device_authorization",
 	}
+	m.DPoPSigningAlgValuesSupported = dpop.AlgorithmNames()
 	m.GrantTypesSupported = append(m.GrantTypesSupported, deviceCodeGrantType)
 	if enableImplicit {
 		// RFC 8414 §2: response_types_supported and response_modes_supported (the token

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 
+	"github.com/valet/authserver/internal/dpop"
 	"github.com/valet/authserver/internal/keys"
 	"github.com/valet/authserver/internal/store"
 )
@@ -31,9 +32,15 @@ type Config struct {
 	// (RFC 6749 §4.2). Off by default: RFC 9700 §2.1.2 says clients SHOULD NOT use it, and
 	// OAuth 2.1 drops it. It is on only to show the legacy flow as a museum piece.
 	EnableImplicit bool
+	// DPoPNonce makes every DPoP proof at /token carry a nonce Accounts gave out (RFC 9449 §8).
+	DPoPNonce bool
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
+
+// dpopReplayLimit bounds the DPoP proofs remembered at once (RFC 9449 §11.1): a minute of
+// token requests at a busy classroom's rate, with room to spare.
+const dpopReplayLimit = 100_000
 
 // NewServer returns Accounts' HTTP handler.
 func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg Config) (http.Handler, error) {
@@ -61,17 +68,25 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
 	}
+	meta := newMetadata(cfg.Issuer, cfg.EnableImplicit)
 	t := &tokenEndpoint{
 		store:      st,
 		clients:    newClientAuthenticator(st),
 		minter:     tokens,
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
+		proofs:     dpop.NewVerifier(cfg.Now, dpopReplayLimit),
+		tokenURL:   meta.TokenEndpoint, // htu: the published URL, whatever address the client dialled
+	}
+	if cfg.DPoPNonce {
+		if t.nonces, err = newDPoPNonces(cfg.Now); err != nil {
+			return nil, err
+		}
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
 	}
-	addRoutes(e, f, t, st, keyring, newMetadata(cfg.Issuer, cfg.EnableImplicit), static)
+	addRoutes(e, f, t, st, keyring, meta, static)
 	return e, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/authserver/internal/dpop"
 	"github.com/valet/authserver/internal/store"
 )
 
@@ -31,6 +32,12 @@ type tokenEndpoint struct {
 	minter     *minter
 	refreshTTL time.Duration
 	now        func() time.Time
+	// proofs checks DPoP proofs (RFC 9449), whose htu must be tokenURL: the metadata's
+	// token_endpoint.
+	proofs   *dpop.Verifier
+	tokenURL string
+	// nonces, when set, are required in every proof (RFC 9449 §8, AUTHSERVER_DPOP_NONCE).
+	nonces *dpopNonces
 }
 
 // handleToken authenticates the client and runs the grant it asks for.
@@ -43,6 +50,9 @@ func handleToken(t *tokenEndpoint) echo.HandlerFunc {
 		}
 		client, authenticated, err := t.clients.authenticate(c.Request().Context(), c.Request(), form)
 		if err != nil {
+			return err
+		}
+		if err := t.checkTokenRequestProof(c); err != nil {
 			return err
 		}
 		grantType := form.Get("grant_type")
@@ -81,14 +91,15 @@ func handleToken(t *tokenEndpoint) echo.HandlerFunc {
 func (t *tokenEndpoint) issue(c echo.Context, g store.Grant, scope []string, withRefresh bool) (tokenResponse, error) {
 	ctx := c.Request().Context()
 	now := t.now()
-	access, rec, err := t.minter.accessToken(ctx, g, scope)
+	jkt := boundKey(c)
+	access, rec, err := t.minter.accessToken(ctx, g, scope, jkt)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	resp := t.response(access, rec, scope, now)
+	resp := t.response(access, rec, scope, jkt, now)
 	var refresh *store.RefreshToken
 	if withRefresh {
-		refresh = t.newRefreshToken(&resp, now)
+		refresh = t.newRefreshToken(&resp, jkt, now)
 	}
 	err = t.store.IssueTokens(ctx, g.ID, rec, refresh, now)
 	if errors.Is(err, store.ErrRevoked) {
@@ -101,18 +112,18 @@ func (t *tokenEndpoint) issue(c echo.Context, g store.Grant, scope []string, wit
 }
 
 // response is the RFC 6749 §5.1 answer for an access token.
-func (t *tokenEndpoint) response(access string, rec store.AccessToken, scope []string, now time.Time) tokenResponse {
+func (t *tokenEndpoint) response(access string, rec store.AccessToken, scope []string, jkt string, now time.Time) tokenResponse {
 	return tokenResponse{
 		AccessToken: access,
-		TokenType:   "Bearer",
+		TokenType:   tokenType(jkt),
 		ExpiresIn:   int64(rec.ExpiresAt.Sub(now).Seconds()),
 		Scope:       joinScope(scope),
 	}
 }
 
 // newRefreshToken adds a fresh refresh token to the response and returns the record to store:
-// 256 random bits, opaque, kept only as a hash.
-func (t *tokenEndpoint) newRefreshToken(resp *tokenResponse, now time.Time) *store.RefreshToken {
+// 256 random bits, opaque, kept only as a hash, and bound to the DPoP key jkt when it is set.
+func (t *tokenEndpoint) newRefreshToken(resp *tokenResponse, jkt string, now time.Time) *store.RefreshToken {
 	resp.RefreshToken = randomToken()
-	return &store.RefreshToken{Hash: store.Hash(resp.RefreshToken), ExpiresAt: now.Add(t.refreshTTL)}
+	return &store.RefreshToken{Hash: store.Hash(resp.RefreshToken), ExpiresAt: now.Add(t.refreshTTL), JKT: jkt}
 }

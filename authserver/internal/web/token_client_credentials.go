@@ -43,9 +43,10 @@ func (t *tokenEndpoint) clientCredentials(c echo.Context, client store.Client, f
 	// Nothing is stored: there is no user grant to revoke. The token is remembered only if
 	// the client revokes it (see revoke.go).
 	now := t.now()
-	access, rec, err := t.minter.accessToken(c.Request().Context(), store.Grant{ClientID: client.ID}, scope)
+	jkt := boundKey(c)
+	access, rec, err := t.minter.accessToken(c.Request().Context(), store.Grant{ClientID: client.ID}, scope, jkt)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	return t.response(access, rec, scope, now), nil
+	return t.response(access, rec, scope, jkt, now), nil
 }

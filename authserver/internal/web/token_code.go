@@ -52,14 +52,15 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 		return tokenResponse{}, err
 	}
 
-	access, rec, err := t.minter.accessToken(ctx, grant, grant.Scope)
+	jkt := boundKey(c)
+	access, rec, err := t.minter.accessToken(ctx, grant, grant.Scope, jkt)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	resp := t.response(access, rec, grant.Scope, now)
+	resp := t.response(access, rec, grant.Scope, jkt, now)
 	var refresh *store.RefreshToken
 	if client.AllowsGrant("refresh_token") {
-		refresh = t.newRefreshToken(&resp, now)
+		refresh = t.newRefreshToken(&resp, jkt, now)
 	}
 	if resp.IDToken, err = t.idTokenFor(ctx, grant); err != nil {
 		return tokenResponse{}, err

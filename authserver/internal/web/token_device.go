@@ -60,14 +60,15 @@ func (t *tokenEndpoint) deviceCode(c echo.Context, client store.Client, form url
 func (t *tokenEndpoint) redeemDeviceCode(c echo.Context, client store.Client, d store.DeviceCode) (tokenResponse, error) {
 	ctx := c.Request().Context()
 	now := t.now()
-	access, rec, err := t.minter.accessToken(ctx, d.Grant, d.Grant.Scope)
+	jkt := boundKey(c)
+	access, rec, err := t.minter.accessToken(ctx, d.Grant, d.Grant.Scope, jkt)
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	resp := t.response(access, rec, d.Grant.Scope, now)
+	resp := t.response(access, rec, d.Grant.Scope, jkt, now)
 	var refresh *store.RefreshToken
 	if client.AllowsGrant("refresh_token") {
-		refresh = t.newRefreshToken(&resp, now)
+		refresh = t.newRefreshToken(&resp, jkt, now)
 	}
 	first, err := t.store.UseDeviceCode(ctx, d.Hash, now)
 	if err != nil {

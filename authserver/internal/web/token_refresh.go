@@ -42,6 +42,9 @@ func (t *tokenEndpoint) refreshToken(c echo.Context, client store.Client, form u
 	if err := t.refuseRefresh(ctx, presented, grant, client.ID, now); err != nil {
 		return tokenResponse{}, err
 	}
+	if err := checkRefreshBinding(presented.JKT, boundKey(c)); err != nil {
+		return tokenResponse{}, err
+	}
 	scope, err := refreshScope(grant.Scope, client.Scopes, narrower)
 	if err != nil {
 		return tokenResponse{}, err

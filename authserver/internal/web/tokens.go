@@ -33,11 +33,15 @@ type minter struct {
 }
 
 // accessToken mints an access token for a grant (RFC 9068 §2.2) and returns it with the record
-// the store keeps of it.
-func (m *minter) accessToken(ctx context.Context, g store.Grant, scope []string) (string, store.AccessToken, error) {
+// the store keeps of it. A non-empty jkt binds it to a DPoP key: RFC 9449 §6.1, the token
+// "MUST" carry the key's thumbprint as cnf.jkt, so a resource server can ask for proof of it.
+func (m *minter) accessToken(ctx context.Context, g store.Grant, scope []string, jkt string) (string, store.AccessToken, error) {
 	now := m.now()
 	rec := store.AccessToken{JTI: randomToken()[:22], ExpiresAt: now.Add(m.accessTTL)}
 	claims := m.accessTokenClaims(g, scope, rec.JTI, now, rec.ExpiresAt)
+	if jkt != "" {
+		claims["cnf"] = map[string]any{"jkt": jkt}
+	}
 	token, err := m.sign(ctx, claims, accessTokenType, m.accessAlg)
 	return token, rec, err
 }

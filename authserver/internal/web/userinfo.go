@@ -1,7 +1,7 @@
 package web
 
 // The UserInfo endpoint, OpenID Connect Core §5.3, protected like any resource by a bearer
-// token (RFC 6750).
+// token (RFC 6750), or a DPoP-bound one with its proof (RFC 9449 §7, userinfo_dpop.go).
 
 import (
 	"net/http"
@@ -15,7 +15,7 @@ import (
 func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		noStore(c)
-		raw, ok := bearerToken(c.Request())
+		scheme, raw, ok := accessTokenFromHeader(c.Request())
 		if !ok {
 			// RFC 6750 §3.1: a request with no token at all gets no error code.
 			return &oauthError{Status: http.StatusUnauthorized,
@@ -45,6 +45,9 @@ func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 		if !active {
 			return invalid("the access token has been revoked")
 		}
+		if err := t.checkUserinfoSender(c, scheme, raw, tok); err != nil {
+			return err
+		}
 		scope := strings.Fields(stringClaim(tok, "scope"))
 		if !slices.Contains(scope, "openid") {
 			return &oauthError{Code: "insufficient_scope", Status: http.StatusForbidden,
@@ -61,15 +64,4 @@ func handleUserinfo(t *tokenEndpoint) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, claims)
 	}
-}
-
-// bearerToken reads the token from the Authorization header (RFC 6750 §2.1). The scheme name
-// is case-insensitive. Tokens in the query string are never read (RFC 9700 §4.3.2 wants them
-// out of URLs).
-func bearerToken(r *http.Request) (string, bool) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return "", false
-	}
-	return strings.TrimSpace(token), true
 }

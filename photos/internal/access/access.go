@@ -23,6 +23,9 @@ type Principal struct {
 	ClientID  string
 	Scope     []string
 	ExpiresAt time.Time
+	// JKT is cnf.jkt (RFC 9449 §6): the thumbprint of the DPoP key the token is bound to, or
+	// "" for a bearer token. A bound token opens Photos only with a proof signed by that key.
+	JKT string
 }
 
 // HasScope reports whether the token opens scope.

@@ -75,6 +75,10 @@ type introspection struct {
 	Iss       string `json:"iss"`
 	Exp       int64  `json:"exp"`
 	TokenType string `json:"token_type"`
+	// Cnf is the key a DPoP-bound token is bound to (RFC 9449 §6.2).
+	Cnf struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
 }
 
 // introspectToken asks Accounts' introspection endpoint (RFC 7662 §2.1), authenticating as
@@ -118,6 +122,7 @@ func (c *IntrospectionChecker) introspectToken(ctx context.Context, token string
 		Subject:   answer.Sub,
 		ClientID:  answer.ClientID,
 		Scope:     strings.Fields(answer.Scope),
+		JKT:       answer.Cnf.JKT,
 		ExpiresAt: time.Unix(answer.Exp, 0),
 	}, nil
 }

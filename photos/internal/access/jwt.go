@@ -88,6 +88,7 @@ func principalOf(tok jwt.Token) Principal {
 		s, _ := v.(string)
 		p.Scope = strings.Fields(s)
 	}
+	p.JKT = boundKey(tok)
 	return p
 }
 

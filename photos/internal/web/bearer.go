@@ -63,17 +63,17 @@ func (e *apiError) Error() string { return e.Code + ": " + e.Description }
 // requireToken reads the bearer token and checks it, or answers 401 (or 503 when Photos cannot
 // check tokens at all). The checked token is left in the context for requireScope and the
 // handlers.
-func requireToken(checker access.Checker, ch challenger) echo.MiddlewareFunc {
+func requireToken(checker access.Checker, ch challenger, sender senderConstraint) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			token, ok := bearerToken(c.Request())
+			scheme, token, ok := authorizationToken(c.Request())
 			if !ok {
 				// RFC 6750 §3.1: a request with no token gets no error code.
 				desc := "This API needs an access token in an Authorization: Bearer header."
 				if c.QueryParam("access_token") != "" {
 					desc += " Photos ignores tokens in the URL: they leak into logs, history and Referer headers."
 				}
-				return &apiError{Status: http.StatusUnauthorized, Description: desc, Challenge: ch.header()}
+				return &apiError{Status: http.StatusUnauthorized, Description: desc, Challenge: ch.unauthorized()}
 			}
 			p, err := checker.Check(c.Request().Context(), token)
 			if access.IsUnavailable(err) {
@@ -81,8 +81,10 @@ func requireToken(checker access.Checker, ch challenger) echo.MiddlewareFunc {
 				return &apiError{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: err.Error()}
 			}
 			if err != nil {
-				return &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: err.Error(),
-					Challenge: ch.header("error", "invalid_token", "error_description", err.Error())}
+				return ch.invalidToken(err.Error())
+			}
+			if err := sender.check(c.Request(), scheme, token, p, ch); err != nil {
+				return err
 			}
 			c.Set(principalKey, p)
 			c.Set(logClientKey, p.ClientID)
@@ -94,15 +96,4 @@ func requireToken(checker access.Checker, ch challenger) echo.MiddlewareFunc {
 func principal(c echo.Context) access.Principal {
 	p, _ := c.Get(principalKey).(access.Principal)
 	return p
-}
-
-// bearerToken reads the token from the Authorization header (RFC 6750 §2.1), whose scheme name
-// is case-insensitive. Nothing else is read: not the query string (§2.3), not a form body (§2.2).
-func bearerToken(r *http.Request) (string, bool) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return "", false
-	}
-	return token, true
 }

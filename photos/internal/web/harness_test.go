@@ -321,16 +321,20 @@ func (r response) jsonBody(t testing.TB) map[string]any {
 	return m
 }
 
-// challenge is the WWW-Authenticate header Photos should send: realm, the attributes given,
-// and resource_metadata last.
+// challenge is the WWW-Authenticate header Photos should send with a 401: realm, the
+// attributes given, and resource_metadata last, then the DPoP scheme with its algorithms (the
+// contract: every API 401 names both schemes, RFC 9449 §7.1).
 func challenge(attrs ...string) string {
 	parts := []string{`realm="photos"`}
 	for i := 0; i+1 < len(attrs); i += 2 {
 		parts = append(parts, attrs[i]+`="`+attrs[i+1]+`"`)
 	}
 	parts = append(parts, `resource_metadata="`+testAudience+`/.well-known/oauth-protected-resource"`)
-	return "Bearer " + strings.Join(parts, ", ")
+	return "Bearer " + strings.Join(parts, ", ") + ", " + dpopAlgsChallenge
 }
+
+// dpopAlgsChallenge is the DPoP challenge of every 401 without a proof error.
+const dpopAlgsChallenge = `DPoP algs="ES256 EdDSA RS256 PS256"`
 
 // syncBuffer collects the log of concurrent requests.
 type syncBuffer struct {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/valet/photos/internal/dpop"
 )
 
 // Scope is one permission of the photos API, with the plain words the home page uses.
@@ -29,6 +31,9 @@ type resourceMetadata struct {
 	BearerMethodsSupported []string `json:"bearer_methods_supported"`
 	ResourceName           string   `json:"resource_name"`
 	ResourceDocumentation  string   `json:"resource_documentation"`
+	// DPoPSigningAlgValuesSupported is RFC 9728 §2: the algorithms Photos takes in DPoP
+	// proofs (RFC 9449), the same list as its WWW-Authenticate's algs.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
 }
 
 // handleResourceMetadata serves the metadata. resource is Photos' public URL, the same string
@@ -40,6 +45,9 @@ func handleResourceMetadata(cfg Config) echo.HandlerFunc {
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           "Photos",
 		ResourceDocumentation:  cfg.PublicURL + "/",
+		// Bound tokens are not required (no dpop_bound_access_tokens_required): bearer tokens
+		// keep working, and a DPoP-bound token is held to its key.
+		DPoPSigningAlgValuesSupported: dpop.AlgorithmNames(),
 	}
 	for _, s := range Scopes {
 		doc.ScopesSupported = append(doc.ScopesSupported, s.Name)

@@ -95,6 +95,7 @@ func TestPagesResourceMetadata(t *testing.T) {
 		AuthorizationServers   []string `json:"authorization_servers"`
 		ScopesSupported        []string `json:"scopes_supported"`
 		BearerMethodsSupported []string `json:"bearer_methods_supported"`
+		DPoPAlgs               []string `json:"dpop_signing_alg_values_supported"`
 	}
 	if err := json.Unmarshal(r.Body, &doc); err != nil {
 		t.Fatalf("not JSON: %v: %s", err, r.Body)
@@ -110,6 +111,7 @@ func TestPagesResourceMetadata(t *testing.T) {
 		{"authorization_servers is [issuer] (RFC 9728 §2)", strings.Join(doc.AuthorizationServers, " "), testIssuer},
 		{"scopes_supported has the three scopes (RFC 9728 §2)", strings.Join(scopes, " "), "photos.delete photos.read photos.write"},
 		{`bearer_methods_supported is ["header"] (RFC 9728 §2, RFC 6750 §2.1)`, strings.Join(doc.BearerMethodsSupported, " "), "header"},
+		{"dpop_signing_alg_values_supported lists the proof algorithms (RFC 9728 §2, RFC 9449)", strings.Join(doc.DPoPAlgs, " "), "ES256 EdDSA RS256 PS256"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

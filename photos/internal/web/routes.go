@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/valet/photos/internal/access"
+	"github.com/valet/photos/internal/dpop"
 	"github.com/valet/photos/internal/store"
 )
 
@@ -21,7 +22,8 @@ func addRoutes(e *echo.Echo, st *store.Store, checker access.Checker, cfg Config
 	e.Match(getOrHead, "/healthz", handleHealth(st))
 
 	challenge := newChallenger(cfg.PublicURL)
-	api := e.Group("/api", noStoreAPI, requireToken(checker, challenge))
+	sender := senderConstraint{proofs: dpop.NewVerifier(cfg.Now, dpopReplayLimit), publicURL: cfg.PublicURL}
+	api := e.Group("/api", noStoreAPI, requireToken(checker, challenge, sender))
 	api.GET("/photos", handleListPhotos(st), requireScope("photos.read", challenge))
 	api.GET("/photos/:id", handleGetPhoto(st), requireScope("photos.read", challenge))
 	api.GET("/photos/:id/content", handlePhotoContent(st), requireScope("photos.read", challenge))

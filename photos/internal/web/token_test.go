@@ -114,7 +114,7 @@ func TestTokenChecks(t *testing.T) {
 		{"not a JWT at all", "this-is-not-a-jwt", "not a signed JWT"},
 	}
 	wwwAuth := regexp.MustCompile(`^Bearer realm="photos", error="invalid_token", error_description="([\x20\x21\x23-\x5b\x5d-\x7e]+)", resource_metadata="` +
-		regexp.QuoteMeta(testAudience+"/.well-known/oauth-protected-resource") + `"$`)
+		regexp.QuoteMeta(testAudience+"/.well-known/oauth-protected-resource") + `", ` + dpopAlgsChallenge + `$`)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := srv.get(t, "/api/photos", tc.token)

@@ -121,6 +121,12 @@ func WithStep(ctx context.Context, username, kind, title string, to Lane) contex
 	return context.WithValue(ctx, stepKey{}, step{username: username, kind: kind, title: title, from: PrintShop, to: to})
 }
 
+// Username is the user a WithStep context's request is made for, or "".
+func Username(ctx context.Context) string {
+	s, _ := ctx.Value(stepKey{}).(step)
+	return s.username
+}
+
 // Transport is an http.RoundTripper that records the requests made with a WithStep context.
 type Transport struct {
 	Base     http.RoundTripper
@@ -142,7 +148,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// The path names the call: "… — GET /api/photos/p123/content".
 	e := Event{Kind: s.kind, Title: s.title + " — " + req.Method + " " + req.URL.Path, Channel: Back, From: s.from, To: s.to, At: t.Recorder.now(),
-		Request: Message{Method: req.Method, URL: req.URL.String(), Headers: pick(req.Header, "Authorization", "Content-Type")}}
+		Request: Message{Method: req.Method, URL: req.URL.String(), Headers: pick(req.Header, "Authorization", "DPoP", "Content-Type")}}
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			e.Request.Body = readBody(body, req.Header.Get("Content-Type"))
@@ -154,7 +160,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.Recorder.Record(req.Context(), s.username, e)
 		return nil, err
 	}
-	e.Response = Message{Status: resp.StatusCode, Headers: pick(resp.Header, "Content-Type", "Cache-Control", "WWW-Authenticate")}
+	e.Response = Message{Status: resp.StatusCode, Headers: pick(resp.Header, "Content-Type", "Cache-Control", "WWW-Authenticate", "DPoP-Nonce")}
 	// Read the body for the record, then hand an identical one to the caller.
 	data, rerr := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -247,7 +253,7 @@ func maskMessage(m Message) Message {
 func maskAuthorization(v string) string {
 	scheme, cred, _ := strings.Cut(v, " ")
 	if !strings.EqualFold(scheme, "Basic") {
-		return v // a bearer access token: shown
+		return v // a bearer or DPoP access token: shown
 	}
 	raw, err := base64.StdEncoding.DecodeString(cred)
 	if err != nil {

@@ -49,6 +49,9 @@ func New(base string, httpClient *http.Client) *Client {
 	return &Client{base: base, http: httpClient}
 }
 
+// BaseURL is the API's address on the back channel (PRINTING_PHOTOS_URL).
+func (c *Client) BaseURL() string { return c.base }
+
 // List returns the token owner's photos.
 func (c *Client) List(ctx context.Context, token string) ([]Photo, error) {
 	body, err := c.get(ctx, token, "/api/photos", 1<<20)

@@ -19,6 +19,9 @@ type Connection struct {
 	ConnectedAt  time.Time
 	RefreshedAt  time.Time
 	LostReason   string
+	// DPoPKey is the private JWK the tokens are bound to (RFC 9449), or "" for bearer tokens.
+	// It is kept with them, so that a restart keeps them usable.
+	DPoPKey string
 }
 
 // Connected reports whether the tokens are usable (not lost).
@@ -27,12 +30,12 @@ func (c Connection) Connected() bool { return c.LostReason == "" }
 // SaveConnection stores a user's new tokens after a successful authorization.
 func (s *Store) SaveConnection(ctx context.Context, c Connection) error {
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO connections (username, access_token, refresh_token, expires_at, scope, connected_at, lost_reason)
-		VALUES (?, ?, ?, ?, ?, ?, '')
+		INSERT INTO connections (username, access_token, refresh_token, expires_at, scope, connected_at, lost_reason, dpop_key)
+		VALUES (?, ?, ?, ?, ?, ?, '', ?)
 		ON CONFLICT (username) DO UPDATE SET access_token = excluded.access_token,
 			refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, scope = excluded.scope,
-			connected_at = excluded.connected_at, refreshed_at = NULL, lost_reason = ''`,
-		c.Username, c.AccessToken, c.RefreshToken, c.ExpiresAt.Unix(), strings.Join(c.Scope, " "), c.ConnectedAt.Unix())
+			connected_at = excluded.connected_at, refreshed_at = NULL, lost_reason = '', dpop_key = excluded.dpop_key`,
+		c.Username, c.AccessToken, c.RefreshToken, c.ExpiresAt.Unix(), strings.Join(c.Scope, " "), c.ConnectedAt.Unix(), c.DPoPKey)
 	return err
 }
 
@@ -44,9 +47,9 @@ func (s *Store) Connection(ctx context.Context, username string) (Connection, er
 	var expires, connected int64
 	var refreshed sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `
-		SELECT username, access_token, refresh_token, expires_at, scope, connected_at, refreshed_at, lost_reason
+		SELECT username, access_token, refresh_token, expires_at, scope, connected_at, refreshed_at, lost_reason, dpop_key
 		FROM connections WHERE username = ?`, username).
-		Scan(&c.Username, &c.AccessToken, &c.RefreshToken, &expires, &scope, &connected, &refreshed, &c.LostReason)
+		Scan(&c.Username, &c.AccessToken, &c.RefreshToken, &expires, &scope, &connected, &refreshed, &c.LostReason, &c.DPoPKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Connection{}, ErrNotFound
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/valet/printing/internal/dpop"
 	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/store"
@@ -101,6 +102,13 @@ func handleCallback(a *app) echo.HandlerFunc {
 			return err // Accounts answered with an error (RFC 6749 §4.1.2.1), explained
 		}
 		ctx = flow.WithStep(ctx, attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
+		key, err := a.connectionKey()
+		if err != nil {
+			return err
+		}
+		if key != nil {
+			ctx = dpop.WithKey(ctx, key) // the token request carries a proof: the tokens are bound to key
+		}
 		tok, err := a.oauth.Exchange(ctx, code, attempt.Verifier)
 		switch {
 		case errors.Is(err, oauth.ErrInvalidGrant):
@@ -114,9 +122,14 @@ func handleCallback(a *app) echo.HandlerFunc {
 			return &pageError{Status: http.StatusBadGateway, Title: "Accounts refused the code", Message: err.Error(), Connect: true}
 		}
 		granted := oauth.GrantedScope(tok, attempt.Scope)
+		kept, err := keptKey(key, tok.TokenType)
+		if err != nil {
+			return err
+		}
 		err = a.store.SaveConnection(ctx, store.Connection{
 			Username: attempt.Username, AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
 			ExpiresAt: expiry(tok.ExpiresIn, tok.Expiry, a.now()), Scope: granted, ConnectedAt: a.now(),
+			DPoPKey: kept,
 		})
 		if err != nil {
 			return err

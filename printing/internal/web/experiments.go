@@ -11,6 +11,8 @@ package web
 //   - refresh: refresh tokens rotate; RFC 9700 §4.14.2.
 //   - revoke:  a grant revoked at Accounts, seen from Photos and from the token endpoint;
 //     RFC 7009, RFC 7662.
+//   - steal:   a copy of the access token in a thief's hands: it works as a bearer token, and
+//     not as a DPoP-bound one; RFC 6750 §5.2, RFC 9449 §7 (steal.go).
 //
 // flow.Transport records each request as a step of kind "experiment"; what it proved is recorded
 // after it, as a note on PrintShop's own lane.
@@ -54,12 +56,14 @@ var experiments = map[string]func(a *app, ctx context.Context, username string) 
 	"replay":  (*app).experimentReplay,
 	"refresh": (*app).experimentRefresh,
 	"revoke":  (*app).experimentRevoke,
+	"steal":   (*app).experimentSteal,
 }
 
 // experimentNames are the experiments' names as their buttons say them.
 var experimentNames = map[string]string{
 	"tamper": "Tamper with the token", "trunk": "Open the trunk", "replay": "Replay the code",
 	"refresh": "Refresh now", "revoke": "Call Photos again",
+	"steal": "Steal the valet key",
 }
 
 // handleExperiment runs one experiment for the signed-in user, records what it proved, and
@@ -73,7 +77,7 @@ func handleExperiment(a *app) echo.HandlerFunc {
 		run, ok := experiments[name]
 		if !ok {
 			return &pageError{Status: http.StatusNotFound, Title: "No such experiment",
-				Message: "The walkthrough's experiments are tamper, trunk, replay, refresh and revoke."}
+				Message: "The walkthrough's experiments are tamper, trunk, replay, refresh, revoke and steal."}
 		}
 		_, sess, err := a.sessions.postedForm(c)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // code), and every button after it must still end on /flow with an explained outcome, never a
 // bare 409. Pressed bottom to top, the same. "Connect again" from /flow comes back to /flow.
 func TestExperimentsInAnyOrder(t *testing.T) {
-	pageOrder := []string{"tamper", "trunk", "replay", "refresh", "revoke"}
+	pageOrder := []string{"tamper", "trunk", "replay", "refresh", "steal", "revoke"}
 	reversed := slices.Clone(pageOrder)
 	slices.Reverse(reversed)
 	for _, order := range [][]string{pageOrder, reversed} {

@@ -122,6 +122,7 @@ type messageView struct {
 	Form       []paramView
 	Fields     []paramView
 	Body       string
+	Proof      *proofView // the DPoP header, decoded
 }
 
 // paramView is one parameter, header or field, with its one-line meaning.
@@ -333,6 +334,7 @@ func requestView(m flow.Message) *messageView {
 		v.Endpoint = u.String()
 	}
 	v.Headers = headerViews(m.Headers)
+	v.Proof = decodeProof(m.Headers)
 	body := strings.TrimSpace(m.Body)
 	if body != "" && hasHeader(m.Headers, "Content-Type", "application/x-www-form-urlencoded") {
 		v.Form = orderedParams(body)
@@ -533,7 +535,7 @@ var paramMeanings = map[string]string{
 	"token_type_hint": "Which kind of token it is, so Accounts looks in the right place (RFC 7009 §2.1).",
 	// The token response (RFC 6749 §5.1).
 	"access_token": "The valet key itself. PrintShop sends it to Photos in the Authorization header.",
-	"token_type":   "Bearer: whoever holds the token can use it, so it must never leak (RFC 6750).",
+	"token_type":   "Bearer: whoever holds the token can use it, so it must never leak (RFC 6750). DPoP: it works only with proofs signed by PrintShop's key (RFC 9449 §5).",
 	"expires_in":   "Seconds until the access token stops working.",
 	"id_token":     "OpenID Connect's proof of who signed in, meant for the client. PrintShop does not ask for one.",
 	// Accounts' metadata (RFC 8414).
@@ -578,6 +580,8 @@ var errorCodes = map[string]string{
 	"invalid_scope":           "a scope is unknown, or not allowed for this client.",
 	"access_denied":           "you said no.",
 	"invalid_token":           "the access token is not good: forged, altered, expired or revoked (RFC 6750 §3.1).",
+	"invalid_dpop_proof":      "the DPoP proof failed a check: the description names it (RFC 9449 §5, §7.1).",
+	"use_dpop_nonce":          "the server wants its nonce in the proof: PrintShop signs the request again with the one in DPoP-Nonce (RFC 9449 §8).",
 	"insufficient_scope":      "the token is good, but does not open this (RFC 6750 §3.1).",
 	"server_error":            "the server hit an internal error.",
 	"temporarily_unavailable": "the server is overloaded or down for maintenance.",
@@ -605,7 +609,14 @@ func explainHeader(name, value string) string {
 		if strings.HasPrefix(lower, "basic ") {
 			return "PrintShop proves who it is to Accounts: its client id and secret (the secret is masked here; RFC 6749 §2.3.1)."
 		}
+		if strings.HasPrefix(lower, "dpop ") {
+			return "The access token, under the DPoP scheme: it is bound to PrintShop's key, and works only with the proof beside it (RFC 9449 §7.1)."
+		}
 		return "The access token, as a bearer token: whoever holds it may use it (RFC 6750 §2.1). Here it is shown; in logs it must never be."
+	case "dpop":
+		return "A DPoP proof: a JWT signed with PrintShop's private key for this one request. Decoded below (RFC 9449 §4)."
+	case "dpop-nonce":
+		return "A nonce from the server: PrintShop puts it in its next proofs, so no proof can be made ahead of time (RFC 9449 §8)."
 	case "content-type":
 		return "The format of the body."
 	case "cache-control":
@@ -641,6 +652,8 @@ type tokenView struct {
 	Verified     bool
 	Verification string // which key verified it, or why it could not be checked
 	LostReason   string
+	JKT          string // cnf.jkt: the thumbprint of the DPoP key the token is bound to (RFC 9449 §6)
+	KeyMatches   bool   // JKT is the thumbprint of the key PrintShop keeps with the tokens
 }
 
 // claimView is one header parameter or claim: its value, its time if it is one, and its meaning.
@@ -673,6 +686,7 @@ var claimMeanings = map[string]string{
 	"nbf":       "Not before: it does not work before this time.",
 	"auth_time": "When you last signed in at Accounts.",
 	"jti":       "This token's unique id, so that one token can be told from another (and refused, once revoked).",
+	"cnf":       "Confirmation (RFC 7800): jkt, the thumbprint of the key the token is bound to. Photos asks every request for a proof signed by that key (RFC 9449 §6).",
 	"azp":       "The client the token was issued to (OpenID Connect).",
 	"name":      "Your name, for a client granted profile (OpenID Connect).",
 }
@@ -704,6 +718,7 @@ func (a *app) decodeToken(ctx context.Context, conn store.Connection) *tokenView
 			if s, ok := payload["scope"].(string); ok {
 				v.Scope = strings.Fields(s)
 			}
+			v.JKT, v.KeyMatches = boundKey(payload, conn.DPoPKey)
 			alg, _ := header["alg"].(string)
 			kid, _ := header["kid"].(string)
 			v.Verified, v.Verification = a.verifyToken(ctx, conn.AccessToken, kid, alg)

@@ -27,8 +27,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/valet/printing/internal/dpop"
 	"github.com/valet/printing/internal/flow"
 	"github.com/valet/printing/internal/oauth"
 	"github.com/valet/printing/internal/photosapi"
@@ -71,6 +73,7 @@ type fakeAccounts struct {
 	down          bool   // if set, every request fails with 503
 	photos        *fakePhotos
 	n             int
+	proofs        []string // DPoP headers of token requests, in order
 }
 
 type fakeCode struct {
@@ -188,13 +191,22 @@ func (a *fakeAccounts) handleToken(w http.ResponseWriter, r *http.Request) {
 	if a.photos != nil {
 		a.photos.allow(access, username)
 	}
+	tokenType := "Bearer"
+	if proof := r.Header.Get("DPoP"); proof != "" {
+		// Like Accounts, bind the token to the proof's key (RFC 9449 §5); fakeDPoPKey reads it.
+		a.proofs = append(a.proofs, proof)
+		tokenType = "DPoP"
+		if a.photos != nil {
+			a.photos.bind(access, fakeDPoPKey(proof))
+		}
+	}
 	expires := a.expiresIn
 	if expires == 0 {
 		expires = 600
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
-		"access_token": access, "token_type": "Bearer", "expires_in": expires,
+		"access_token": access, "token_type": tokenType, "expires_in": expires,
 		"refresh_token": refresh, "scope": cmpOr(a.scope, "photos.read"),
 	})
 }
@@ -213,6 +225,8 @@ type fakePhotos struct {
 
 	mu       sync.Mutex
 	tokens   map[string]string // access token → username
+	bound    map[string]string // access token → thumbprint of its DPoP key
+	proofs   []string          // DPoP headers received, in order
 	library  map[string][]photosapi.Photo
 	content  map[string][]byte
 	requests int
@@ -221,7 +235,7 @@ type fakePhotos struct {
 
 func newFakePhotos(t testing.TB) *fakePhotos {
 	t.Helper()
-	p := &fakePhotos{tokens: map[string]string{}, library: map[string][]photosapi.Photo{}, content: map[string][]byte{}}
+	p := &fakePhotos{tokens: map[string]string{}, bound: map[string]string{}, library: map[string][]photosapi.Photo{}, content: map[string][]byte{}}
 	for _, user := range []string{"alice", "bob"} {
 		for i, title := range []string{"Sunrise over the hills", "Chequered tiles", "Crane at dawn"} {
 			id := fmt.Sprintf("p-%s-%d", user, i)
@@ -281,13 +295,42 @@ func (p *fakePhotos) check(w http.ResponseWriter, r *http.Request) (string, bool
 		http.Error(w, "down", http.StatusServiceUnavailable)
 		return "", false
 	}
-	user, ok := p.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	user, ok := p.tokens[token]
+	if proof := r.Header.Get("DPoP"); proof != "" {
+		p.proofs = append(p.proofs, proof)
+	}
+	if jkt := p.bound[token]; ok && (jkt != "" || scheme != "Bearer") {
+		// A bound token needs the DPoP scheme and a proof from its key (RFC 9449 §7); the
+		// proof's other checks are Photos' own tests' business.
+		if scheme != "DPoP" || fakeDPoPKey(r.Header.Get("DPoP")) != jkt {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="photos", DPoP error="invalid_dpop_proof", error_description="DPoP proof check jkt failed: fake photos"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return "", false
+		}
+	}
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="photos", error="invalid_token"`)
 		w.WriteHeader(http.StatusUnauthorized)
 		return "", false
 	}
 	return user, true
+}
+
+func (p *fakePhotos) bind(token, jkt string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bound[token] = jkt
+}
+
+// fakeDPoPKey is the thumbprint of the public key in a DPoP proof's header, or "".
+func fakeDPoPKey(proof string) string {
+	msg, err := jws.ParseString(proof)
+	if err != nil || len(msg.Signatures()) != 1 || msg.Signatures()[0].ProtectedHeaders().JWK() == nil {
+		return ""
+	}
+	jkt, _ := dpop.Thumbprint(msg.Signatures()[0].ProtectedHeaders().JWK())
+	return jkt
 }
 
 // testJPEG encodes a small picture in one shade.
@@ -319,6 +362,12 @@ type printShop struct {
 
 func newPrintShop(t testing.TB) *printShop {
 	t.Helper()
+	return newPrintShopWith(t, BindingBearer)
+}
+
+// newPrintShopWith starts PrintShop with PRINTING_TOKEN_BINDING=binding, wired as main wires it.
+func newPrintShopWith(t testing.TB, binding string) *printShop {
+	t.Helper()
 	accounts, photos := newFakeAccounts(t), newFakePhotos(t)
 	accounts.photos = photos
 	ctx := context.Background()
@@ -337,7 +386,8 @@ func newPrintShop(t testing.TB) *printShop {
 	clk := &clock{now: time.Now().Truncate(time.Second)}
 	srvURL := "http://printshop.test" // replaced below once the server has a port
 	flows := flow.NewRecorder(st, clk.Now)
-	recording := &flow.Transport{Base: http.DefaultTransport, Recorder: flows}
+	recording := &dpop.Transport{Base: &flow.Transport{Base: http.DefaultTransport, Recorder: flows},
+		Key: ConnectionKeys(st), Now: clk.Now}
 	client := oauth.NewClient(oauth.Config{
 		Issuer: accounts.srv.URL, AuthServerURL: accounts.srv.URL,
 		ClientID: testClientID, ClientSecret: testClientSecret,
@@ -347,7 +397,7 @@ func newPrintShop(t testing.TB) *printShop {
 	logs := &syncBuffer{}
 	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, client,
 		photosapi.New(photos.srv.URL, &http.Client{Transport: recording, Timeout: 10 * time.Second}), flows,
-		Config{PublicURL: srvURL, Now: clk.Now, PhotosPublicURL: "http://localhost:9002"})
+		Config{PublicURL: srvURL, Now: clk.Now, PhotosPublicURL: "http://localhost:9002", TokenBinding: binding})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,9 @@ type Config struct {
 	Now       func() time.Time // nil means time.Now
 	// PhotosPublicURL is Photos' public URL, for links a person follows.
 	PhotosPublicURL string
+	// TokenBinding is PRINTING_TOKEN_BINDING: BindingBearer ("" too) or BindingDPoP, where each
+	// new connection gets a key pair its tokens are bound to (RFC 9449).
+	TokenBinding string
 }
 
 // app holds what PrintShop's handlers share.
@@ -38,6 +42,11 @@ type app struct {
 	now       func() time.Time
 	// photosPublicURL is where a browser finds Photos' own web app.
 	photosPublicURL string
+	// tokenBinding is BindingBearer or BindingDPoP.
+	tokenBinding string
+	// outsider calls Photos from outside PrintShop, with no key: the "steal the valet key"
+	// experiment's thief. Its requests are recorded, never signed.
+	outsider *http.Client
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -66,6 +75,8 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		now:       cfg.Now,
 
 		photosPublicURL: cfg.PhotosPublicURL,
+		tokenBinding:    cmp.Or(cfg.TokenBinding, BindingBearer),
+		outsider:        &http.Client{Transport: &flow.Transport{Base: http.DefaultTransport, Recorder: flows}, Timeout: 10 * time.Second},
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
