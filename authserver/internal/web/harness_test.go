@@ -129,6 +129,7 @@ type serverOptions struct {
 	clients   []registry.Client
 	accessTTL time.Duration
 	scheme    string // "https" pretends the public URL is https (for cookie tests)
+	configure func(*Config)
 }
 
 func withAlg(alg jwa.SignatureAlgorithm) serverOption {
@@ -139,6 +140,9 @@ func withClients(c []registry.Client) serverOption {
 	return func(o *serverOptions) { o.clients = c }
 }
 func withHTTPSIssuer() serverOption { return func(o *serverOptions) { o.scheme = "https" } }
+
+// withConfig changes the web configuration before the server starts (the attack lab's switches).
+func withConfig(f func(*Config)) serverOption { return func(o *serverOptions) { o.configure = f } }
 
 // newTestServer starts Accounts on 127.0.0.1 with a fresh SQLite file in a temp dir.
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
@@ -171,10 +175,14 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	issuer := o.scheme + "://" + ln.Addr().String()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	handler, err := NewServer(logger, st, keyring, Config{
+	cfg := Config{
 		Issuer: issuer, Audience: "http://localhost:9002", SigningAlg: o.alg,
 		AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 24 * time.Hour, Now: clk.Now,
-	})
+	}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
+	handler, err := NewServer(logger, st, keyring, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

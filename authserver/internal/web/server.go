@@ -31,6 +31,15 @@ type Config struct {
 	// (RFC 6749 §4.2). Off by default: RFC 9700 §2.1.2 says clients SHOULD NOT use it, and
 	// OAuth 2.1 drops it. It is on only to show the legacy flow as a museum piece.
 	EnableImplicit bool
+	// InsecureRedirectPrefix (AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix) accepts any redirect_uri
+	// that starts with a registered one: the attack lab's weakness of RFC 9700 §2.1.
+	InsecureRedirectPrefix bool
+	// InsecurePKCEOptional (AUTHSERVER_INSECURE_PKCE_OPTIONAL=true) issues a code without
+	// code_challenge, redeemed without code_verifier: the lab's weakness of RFC 9700 §2.1.1.
+	InsecurePKCEOptional bool
+	// LabResource is a second resource server (the attack lab's attacker) that a token request
+	// may name with RFC 8707's resource parameter; its tokens have it alone as aud. "" is off.
+	LabResource string
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
@@ -40,7 +49,11 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pages, err := newRenderer()
+	insecure := insecureSwitches(cfg)
+	for _, name := range insecure {
+		logger.Warn("INSECURE: "+name+" is on: Accounts is weakened for the attack lab; never run it like this", "switch", name)
+	}
+	pages, err := newRenderer(insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +73,9 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:            cfg.Now,
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
+
+		insecureRedirectPrefix: cfg.InsecureRedirectPrefix,
+		insecurePKCEOptional:   cfg.InsecurePKCEOptional,
 	}
 	t := &tokenEndpoint{
 		store:      st,
@@ -67,6 +83,9 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		minter:     tokens,
 		refreshTTL: cfg.RefreshTokenTTL,
 		now:        cfg.Now,
+
+		insecurePKCEOptional: cfg.InsecurePKCEOptional,
+		labResource:          cfg.LabResource,
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {

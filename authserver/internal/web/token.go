@@ -31,6 +31,11 @@ type tokenEndpoint struct {
 	minter     *minter
 	refreshTTL time.Duration
 	now        func() time.Time
+	// insecurePKCEOptional redeems a code issued without code_challenge with no code_verifier
+	// (AUTHSERVER_INSECURE_PKCE_OPTIONAL, the attack lab).
+	insecurePKCEOptional bool
+	// labResource is the attack lab's second resource server (AUTHSERVER_LAB_RESOURCE), or "".
+	labResource string
 }
 
 // handleToken authenticates the client and runs the grant it asks for.
