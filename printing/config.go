@@ -24,6 +24,10 @@ type config struct {
 	// PhotosPublicURL is Photos' public URL, for links a person follows (/learn links Photos'
 	// own sign-in); it defaults to PRINTING_PHOTOS_URL.
 	PhotosPublicURL string
+
+	// The attack lab's switches (workshop/attacks/), off by default.
+	InsecureSkipState bool // PRINTING_INSECURE_SKIP_STATE
+	InsecureNoPKCE    bool // PRINTING_INSECURE_NO_PKCE
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -62,6 +66,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: %s", u.name, u.value, err))
 		}
 	}
+	for _, sw := range []struct {
+		name string
+		on   *bool
+	}{{"PRINTING_INSECURE_SKIP_STATE", &cfg.InsecureSkipState}, {"PRINTING_INSECURE_NO_PKCE", &cfg.InsecureNoPKCE}} {
+		switch v := get(sw.name, "false"); v {
+		case "true":
+			*sw.on = true
+		case "false":
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: must be true or false", sw.name, v))
+		}
+	}
 	if v := get("PRINTING_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
 		errs = append(errs, fmt.Errorf("PRINTING_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
@@ -90,4 +106,16 @@ func checkURL(raw string) error {
 		return errors.New("must not have a path: use scheme://host[:port]")
 	}
 	return nil
+}
+
+// insecureSwitches names the attack lab's switches that are on, by variable.
+func (c config) insecureSwitches() []string {
+	var on []string
+	if c.InsecureSkipState {
+		on = append(on, "PRINTING_INSECURE_SKIP_STATE")
+	}
+	if c.InsecureNoPKCE {
+		on = append(on, "PRINTING_INSECURE_NO_PKCE")
+	}
+	return on
 }

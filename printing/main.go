@@ -89,10 +89,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		Issuer: cfg.Issuer, AuthServerURL: cfg.AuthServerURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.PublicURL + "/callback", Scope: []string{"photos.read"},
-		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
+		HTTPClient:     &http.Client{Transport: recording, Timeout: 10 * time.Second},
+		InsecureNoPKCE: cfg.InsecureNoPKCE,
 	})
 	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: recording, Timeout: 20 * time.Second})
-	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL})
+	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL,
+		InsecureSkipState: cfg.InsecureSkipState, Insecure: cfg.insecureSwitches()})
 	if err != nil {
 		return err
 	}

@@ -33,8 +33,10 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
+func newRenderer(insecure []string) (*renderer, error) {
 	funcs := template.FuncMap{
+		// insecure names the attack lab's switches that are on, for the layout's red banner.
+		"insecure": func() []string { return insecure },
 		"date": func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 	}
 	// The layout is shared by every page.

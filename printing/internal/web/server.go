@@ -23,6 +23,12 @@ type Config struct {
 	Now       func() time.Time // nil means time.Now
 	// PhotosPublicURL is Photos' public URL, for links a person follows.
 	PhotosPublicURL string
+	// InsecureSkipState is the attack lab's PRINTING_INSECURE_SKIP_STATE: the callback ignores
+	// state (see handleCallback).
+	InsecureSkipState bool
+	// Insecure names the attack lab's switches that are on (PRINTING_INSECURE_*): each is logged
+	// at start as a WARN line and shown as a red banner on every page.
+	Insecure []string
 }
 
 // app holds what PrintShop's handlers share.
@@ -38,6 +44,8 @@ type app struct {
 	now       func() time.Time
 	// photosPublicURL is where a browser finds Photos' own web app.
 	photosPublicURL string
+	// insecureSkipState is the attack lab's PRINTING_INSECURE_SKIP_STATE.
+	insecureSkipState bool
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -46,7 +54,10 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pages, err := newRenderer()
+	for _, name := range cfg.Insecure {
+		logger.Warn("INSECURE: "+name+" is on: PrintShop is weakened for the attack lab; never run it like this", "switch", name)
+	}
+	pages, err := newRenderer(cfg.Insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +77,8 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		now:       cfg.Now,
 
 		photosPublicURL: cfg.PhotosPublicURL,
+
+		insecureSkipState: cfg.InsecureSkipState,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
