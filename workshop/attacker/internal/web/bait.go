@@ -62,10 +62,14 @@ func handleBait(a *attacker) echo.HandlerFunc {
 
 // handleInject is attack 03's last step: the attacker's own browser, signed in at PrintShop,
 // delivers a stolen code to PrintShop's callback with the state of the attacker's own connect
-// attempt. PrintShop redeems Alice's code for the attacker's account.
+// attempt. PrintShop redeems Alice's code for the attacker's account. The code is the one in
+// the query, if any (pasted from a leak), or else the newest stolen one.
 func handleInject(a *attacker) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		code := a.lastCode()
+		code := c.QueryParam("code")
+		if code == "" {
+			code = a.lastCode()
+		}
 		if code == "" || strings.Contains(code, "://") {
 			return c.String(http.StatusNotFound, "No stolen code yet: steal one first (attack 01).")
 		}
