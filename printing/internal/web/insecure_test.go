@@ -64,6 +64,14 @@ func TestLoginCSRFRFC6749Section10_12(t *testing.T) {
 			if !tc.wantLinked && p.StatusCode != http.StatusBadRequest {
 				t.Fatalf("got status %d, want 400", p.StatusCode)
 			}
+			// /flow draws the foreign answer in the attacker's fifth lane, in red, whenever
+			// PrintShop acted on it; a refused-by-state answer stays in the four lanes of OAuth.
+			page := alice.get("/flow").Body
+			drawn := strings.Contains(page, `lane-head attacker`) && strings.Contains(page, "with-attacker") &&
+				strings.Contains(page, "lo-2 len-2 rtl") && strings.Contains(page, "step front attack")
+			if acted := len(tc.opts) > 0; drawn != acted {
+				t.Fatalf("/flow draws the attacker's lane: got %v, want %v", drawn, acted)
+			}
 		})
 	}
 }
