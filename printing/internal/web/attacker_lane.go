@@ -41,7 +41,7 @@ func (a *app) recordForeignAnswer(c echo.Context, sess store.Session, note strin
 		Kind: "callback", Title: "An answer PrintShop never asked for: another page sent your browser to PrintShop's callback",
 		Channel: flow.Front, From: flow.Attacker, To: flow.PrintShop,
 		Request: flow.Message{Method: http.MethodGet, URL: a.publicURL + c.Request().URL.RequestURI()},
-		Note: note + " You did not press Connect: this flow began at the attacker's page (login CSRF, RFC 6749 §10.12).",
+		Note:    note + " You did not press Connect: this flow began at the attacker's page (login CSRF, RFC 6749 §10.12).",
 	}
 	if refused {
 		e.Refused = note
