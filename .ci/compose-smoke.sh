@@ -111,7 +111,8 @@ done
 # --- up -----------------------------------------------------------------------------------------
 # The kiosk is a one-off (profile "kiosk", started with `run`, never by `up`): it is checked
 # below, not waited for. Compose v1 lists it with the others.
-services=$("${compose[@]}" config --services | grep -vx kiosk | tr '\n' ' ')
+# The attack lab's services (profile "attacks", workshop/attacks/) are not started by `up` either.
+services=$("${compose[@]}" config --services | grep -vx kiosk | grep -vxE '(authserver|photos|printing)-lab|attacker(-safe)?' | tr '\n' ' ')
 say "services: $services"
 say "${compose[*]} up -d --build"
 t0=$(date +%s)

@@ -32,6 +32,13 @@ type config struct {
 	EnableImplicit bool
 	// DPoPNonce requires a server-provided nonce in DPoP proofs at /token (RFC 9449 §8).
 	DPoPNonce bool
+	// The attack lab's switches (workshop/attacks/): each weakens one check, off by default.
+	// InsecureRedirectPrefix is AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix, InsecurePKCEOptional
+	// is AUTHSERVER_INSECURE_PKCE_OPTIONAL=true. LabResource (AUTHSERVER_LAB_RESOURCE) is a second
+	// resource server a token may be asked for with RFC 8707's resource parameter: the attacker's.
+	InsecureRedirectPrefix bool
+	InsecurePKCEOptional   bool
+	LabResource            string
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -84,6 +91,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "false":
 	default:
 		bad("AUTHSERVER_ENABLE_IMPLICIT", raw, "must be true or false")
+	}
+	switch raw := get("AUTHSERVER_INSECURE_REDIRECT_MATCH", "exact"); raw {
+	case "prefix":
+		cfg.InsecureRedirectPrefix = true
+	case "exact":
+	default:
+		bad("AUTHSERVER_INSECURE_REDIRECT_MATCH", raw, "must be exact or prefix (prefix is the attack lab's weakness)")
+	}
+	switch raw := get("AUTHSERVER_INSECURE_PKCE_OPTIONAL", "false"); raw {
+	case "true":
+		cfg.InsecurePKCEOptional = true
+	case "false":
+	default:
+		bad("AUTHSERVER_INSECURE_PKCE_OPTIONAL", raw, "must be true or false")
+	}
+	if cfg.LabResource = getenv("AUTHSERVER_LAB_RESOURCE"); cfg.LabResource != "" {
+		if err := checkPublicURL(cfg.LabResource); err != nil {
+			bad("AUTHSERVER_LAB_RESOURCE", cfg.LabResource, err.Error())
+		}
 	}
 
 	switch raw := get("AUTHSERVER_DPOP_NONCE", "false"); raw {
@@ -140,12 +166,15 @@ func checkPublicURL(raw string) error {
 // webConfig is the part of the configuration the web layer needs.
 func (c config) webConfig() web.Config {
 	return web.Config{
-		Issuer:          c.PublicURL,
-		Audience:        c.Audience,
-		SigningAlg:      c.SigningAlg,
-		AccessTokenTTL:  c.AccessTokenTTL,
-		RefreshTokenTTL: c.RefreshTokenTTL,
-		EnableImplicit:  c.EnableImplicit,
-		DPoPNonce:       c.DPoPNonce,
+		Issuer:                 c.PublicURL,
+		Audience:               c.Audience,
+		SigningAlg:             c.SigningAlg,
+		AccessTokenTTL:         c.AccessTokenTTL,
+		RefreshTokenTTL:        c.RefreshTokenTTL,
+		EnableImplicit:         c.EnableImplicit,
+		DPoPNonce:              c.DPoPNonce,
+		InsecureRedirectPrefix: c.InsecureRedirectPrefix,
+		InsecurePKCEOptional:   c.InsecurePKCEOptional,
+		LabResource:            c.LabResource,
 	}
 }

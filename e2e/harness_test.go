@@ -126,6 +126,9 @@ type stackOptions struct {
 	// Env adds or overrides variables; each goes to the service its prefix names
 	// (AUTHSERVER_, PHOTOS_ or PRINTING_).
 	Env map[string]string
+	// Clients, if set, changes the registrations in Accounts' clients file (the attack lab
+	// registers PrintShop by its origin).
+	Clients func(s *stack, clients []client) []client
 }
 
 // client is one registration in Accounts' clients file.
@@ -157,6 +160,8 @@ type stack struct {
 	// External is set when someone else started the stack (E2E_STACK=external): it keeps its
 	// state from test to test, and its databases and settings are out of reach.
 	External bool
+	// procs are the running services, for tests that read their logs.
+	procs []*process
 }
 
 // defaultAccessTokenTTL is AUTHSERVER_ACCESS_TOKEN_TTL's default.
@@ -234,6 +239,9 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 			Scopes:       []string{"photos.read"},
 		},
 	}
+	if opts.Clients != nil {
+		clients = opts.Clients(s, clients)
+	}
 	clientsFile := filepath.Join(dir, "clients.json")
 	data, err := json.MarshalIndent(clients, "", "  ")
 	if err != nil {
@@ -300,6 +308,7 @@ func startStack(t *testing.T, opts stackOptions) *stack {
 	for _, p := range procs {
 		waitHealthy(t, p, health[p.name]+"/healthz", deadline)
 	}
+	s.procs = procs
 	return s
 }
 

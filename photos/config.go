@@ -27,6 +27,10 @@ type config struct {
 	WebClientID, WebClientSecret string
 	// PrintShopURL is PrintShop's public URL, linked from /me.
 	PrintShopURL string
+	// The attack lab's switches (workshop/attacks/), off by default: PHOTOS_INSECURE_ACCEPT_ALG_NONE
+	// and PHOTOS_INSECURE_SKIP_AUDIENCE. Each weakens one check of JWT access tokens.
+	InsecureAcceptAlgNone bool
+	InsecureSkipAudience  bool
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -80,6 +84,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	default:
 		bad("PHOTOS_DEMO_LIBRARY", v, "must be true or false")
 	}
+	for _, sw := range []struct {
+		name string
+		on   *bool
+	}{{"PHOTOS_INSECURE_ACCEPT_ALG_NONE", &cfg.InsecureAcceptAlgNone}, {"PHOTOS_INSECURE_SKIP_AUDIENCE", &cfg.InsecureSkipAudience}} {
+		switch v := get(sw.name, "false"); v {
+		case "true":
+			*sw.on = true
+			if cfg.TokenCheck != "jwt" {
+				bad(sw.name, v, "weakens the JWT check only; use it with PHOTOS_TOKEN_CHECK=jwt")
+			}
+		case "false":
+		default:
+			bad(sw.name, v, "must be true or false")
+		}
+	}
 	if v := get("PHOTOS_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
 		errs = append(errs, fmt.Errorf("PHOTOS_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
@@ -108,4 +127,16 @@ func checkURL(raw string) error {
 		return errors.New("must not have a path: use scheme://host[:port]")
 	}
 	return nil
+}
+
+// insecureSwitches names the attack lab's switches that are on, by variable.
+func (c config) insecureSwitches() []string {
+	var on []string
+	if c.InsecureAcceptAlgNone {
+		on = append(on, "PHOTOS_INSECURE_ACCEPT_ALG_NONE")
+	}
+	if c.InsecureSkipAudience {
+		on = append(on, "PHOTOS_INSECURE_SKIP_AUDIENCE")
+	}
+	return on
 }

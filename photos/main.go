@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	// of the web app's sign-in.
 	keys, err := access.NewJWTChecker(ctx, access.JWTConfig{
 		Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.AuthServerURL + "/.well-known/jwks.json",
+		InsecureAcceptAlgNone: cfg.InsecureAcceptAlgNone, InsecureSkipAudience: cfg.InsecureSkipAudience,
 	})
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	checker := newChecker(cfg, keys)
 	handler, err := web.NewServer(logger, st, checker, web.Config{PublicURL: cfg.PublicURL, Issuer: cfg.Issuer, TokenCheck: cfg.TokenCheck,
 		WebClientID: cfg.WebClientID, WebClientSecret: cfg.WebClientSecret, AuthServerURL: cfg.AuthServerURL,
-		PrintShopURL: cfg.PrintShopURL, Keys: keys})
+		PrintShopURL: cfg.PrintShopURL, Keys: keys, Insecure: cfg.insecureSwitches()})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type config struct {
 
 	// TokenBinding is PRINTING_TOKEN_BINDING: "bearer" (default) or "dpop" (RFC 9449).
 	TokenBinding string
+	// The attack lab's switches (workshop/attacks/), off by default.
+	InsecureSkipState bool // PRINTING_INSECURE_SKIP_STATE
+	InsecureNoPKCE    bool // PRINTING_INSECURE_NO_PKCE
 }
 
 // loadConfig reads the environment. It reports every bad variable at once, one line each,
@@ -71,6 +74,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.TokenBinding != web.BindingBearer && cfg.TokenBinding != web.BindingDPoP {
 		errs = append(errs, fmt.Errorf("PRINTING_TOKEN_BINDING=%q: must be bearer or dpop", cfg.TokenBinding))
 	}
+	for _, sw := range []struct {
+		name string
+		on   *bool
+	}{{"PRINTING_INSECURE_SKIP_STATE", &cfg.InsecureSkipState}, {"PRINTING_INSECURE_NO_PKCE", &cfg.InsecureNoPKCE}} {
+		switch v := get(sw.name, "false"); v {
+		case "true":
+			*sw.on = true
+		case "false":
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: must be true or false", sw.name, v))
+		}
+	}
 	if v := get("PRINTING_LOG_LEVEL", "info"); cfg.LogLevel.UnmarshalText([]byte(v)) != nil {
 		errs = append(errs, fmt.Errorf("PRINTING_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
@@ -99,4 +114,16 @@ func checkURL(raw string) error {
 		return errors.New("must not have a path: use scheme://host[:port]")
 	}
 	return nil
+}
+
+// insecureSwitches names the attack lab's switches that are on, by variable.
+func (c config) insecureSwitches() []string {
+	var on []string
+	if c.InsecureSkipState {
+		on = append(on, "PRINTING_INSECURE_SKIP_STATE")
+	}
+	if c.InsecureNoPKCE {
+		on = append(on, "PRINTING_INSECURE_NO_PKCE")
+	}
+	return on
 }

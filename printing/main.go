@@ -94,11 +94,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		Issuer: cfg.Issuer, AuthServerURL: cfg.AuthServerURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: cfg.PublicURL + "/callback", Scope: []string{"photos.read"},
-		HTTPClient: &http.Client{Transport: backChannel, Timeout: 10 * time.Second},
+		HTTPClient:     &http.Client{Transport: backChannel, Timeout: 10 * time.Second},
+		InsecureNoPKCE: cfg.InsecureNoPKCE,
 	})
 	photos := photosapi.New(cfg.PhotosURL, &http.Client{Transport: backChannel, Timeout: 20 * time.Second})
 	handler, err := web.NewServer(logger, st, client, photos, flows, web.Config{PublicURL: cfg.PublicURL, PhotosPublicURL: cfg.PhotosPublicURL,
-		TokenBinding: cfg.TokenBinding})
+		TokenBinding: cfg.TokenBinding, InsecureSkipState: cfg.InsecureSkipState, Insecure: cfg.insecureSwitches()})
 	if err != nil {
 		return err
 	}

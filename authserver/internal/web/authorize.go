@@ -40,6 +40,10 @@ type flow struct {
 	minter *minter
 	// enableImplicit opens response_type=token to clients registered for "implicit".
 	enableImplicit bool
+	// insecureRedirectPrefix and insecurePKCEOptional are the attack lab's switches
+	// (AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix, AUTHSERVER_INSECURE_PKCE_OPTIONAL=true).
+	insecureRedirectPrefix bool
+	insecurePKCEOptional   bool
 }
 
 // authorizeError is an error sent back to the client's redirect URI (RFC 6749 §4.1.2.1). Only
@@ -66,7 +70,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 		if err != nil {
 			return badAuthorizeRequest("The authorization request is not valid form encoding: " + err.Error())
 		}
-		client, redirectURI, err := checkClientAndRedirect(ctx, f.store, query)
+		client, redirectURI, err := checkClientAndRedirect(ctx, f.store, query, f.insecureRedirectPrefix)
 		if err != nil {
 			return err
 		}
@@ -77,7 +81,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 		if len(query["state"]) == 1 && len(query.Get("state")) <= maxParamBytes {
 			state = query.Get("state")
 		}
-		req, aerr := parseAuthorizeRequest(query, client, redirectURI, f.enableImplicit)
+		req, aerr := parseAuthorizeRequest(query, client, redirectURI, f.enableImplicit, f.insecurePKCEOptional)
 		if aerr != nil {
 			// RFC 6749 §4.2.2.1: errors of an implicit request go in the fragment, like its
 			// answer. With the implicit flow off, response_type=token is just unsupported, and
@@ -102,7 +106,7 @@ func handleAuthorize(f *flow) echo.HandlerFunc {
 // checkClientAndRedirect verifies client_id and redirect_uri, before anything else in the
 // request: until both are known to be genuine, an error is a page for the user, never a
 // redirect (checkRedirectURI).
-func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Values) (store.Client, string, error) {
+func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Values, insecurePrefix bool) (store.Client, string, error) {
 	if len(query["client_id"]) > 1 || len(query["redirect_uri"]) > 1 {
 		return store.Client{}, "", badAuthorizeRequest("client_id or redirect_uri is repeated; RFC 6749 §3.1 allows each parameter once.")
 	}
@@ -118,6 +122,15 @@ func checkClientAndRedirect(ctx context.Context, st *store.Store, query url.Valu
 		return store.Client{}, "", err
 	}
 	redirectURI := query.Get("redirect_uri")
+	if insecurePrefix {
+		// INSECURE, the attack lab's AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix: the exact match
+		// of RFC 9700 §2.1 ("MUST utilize exact string matching") is switched off here, and only
+		// here. See workshop/attacks/01-loose-redirect.md.
+		if err := checkRedirectURIPrefix(client, redirectURI); err != nil {
+			return store.Client{}, "", err
+		}
+		return client, redirectURI, nil
+	}
 	if err := checkRedirectURI(client, redirectURI); err != nil {
 		return store.Client{}, "", err
 	}

@@ -18,7 +18,7 @@ import (
 // parseAuthorizeRequest checks every parameter of an authorization request for a known client
 // and its verified redirect URI, and returns the request to store, with the redirect URI that
 // was verified and the response type that was asked for.
-func parseAuthorizeRequest(query url.Values, client store.Client, redirectURI string, enableImplicit bool) (store.AuthorizationRequest, *authorizeError) {
+func parseAuthorizeRequest(query url.Values, client store.Client, redirectURI string, enableImplicit, insecurePKCEOptional bool) (store.AuthorizationRequest, *authorizeError) {
 	query, err := checkParams(query)
 	if err != nil {
 		return store.AuthorizationRequest{}, &authorizeError{"invalid_request", err.Error()}
@@ -37,7 +37,12 @@ func parseAuthorizeRequest(query url.Values, client store.Client, redirectURI st
 	if req.Scope, aerr = checkRequestedScope(query, client); aerr != nil {
 		return store.AuthorizationRequest{}, aerr
 	}
-	if req.ResponseType == "code" {
+	if req.ResponseType == "code" && insecurePKCEOptional && query.Get("code_challenge") == "" {
+		// INSECURE, the attack lab's AUTHSERVER_INSECURE_PKCE_OPTIONAL=true: RFC 9700 §2.1.1
+		// ("Authorization servers MUST support PKCE" and must enforce it for public clients,
+		// and RFC 9700 recommends it for all) is switched off here: a request with no
+		// code_challenge gets a code bound to nothing. See workshop/attacks/03-code-injection.md.
+	} else if req.ResponseType == "code" {
 		if err := checkCodeChallenge(query.Get("code_challenge"), query.Get("code_challenge_method")); err != nil {
 			return store.AuthorizationRequest{}, &authorizeError{"invalid_request", err.Error()}
 		}

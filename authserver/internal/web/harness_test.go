@@ -130,6 +130,7 @@ type serverOptions struct {
 	accessTTL time.Duration
 	scheme    string // "https" pretends the public URL is https (for cookie tests)
 	dpopNonce bool   // AUTHSERVER_DPOP_NONCE=true
+	configure func(*Config)
 }
 
 func withAlg(alg jwa.SignatureAlgorithm) serverOption {
@@ -141,6 +142,9 @@ func withClients(c []registry.Client) serverOption {
 }
 func withHTTPSIssuer() serverOption { return func(o *serverOptions) { o.scheme = "https" } }
 func withDPoPNonce() serverOption   { return func(o *serverOptions) { o.dpopNonce = true } }
+
+// withConfig changes the web configuration before the server starts (the attack lab's switches).
+func withConfig(f func(*Config)) serverOption { return func(o *serverOptions) { o.configure = f } }
 
 // newTestServer starts Accounts on 127.0.0.1 with a fresh SQLite file in a temp dir.
 func newTestServer(t testing.TB, opts ...serverOption) *testServer {
@@ -173,10 +177,14 @@ func newTestServer(t testing.TB, opts ...serverOption) *testServer {
 	issuer := o.scheme + "://" + ln.Addr().String()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	handler, err := NewServer(logger, st, keyring, Config{
+	cfg := Config{
 		Issuer: issuer, Audience: "http://localhost:9002", SigningAlg: o.alg,
 		AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 24 * time.Hour, Now: clk.Now, DPoPNonce: o.dpopNonce,
-	})
+	}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
+	handler, err := NewServer(logger, st, keyring, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

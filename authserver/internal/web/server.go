@@ -34,6 +34,15 @@ type Config struct {
 	EnableImplicit bool
 	// DPoPNonce makes every DPoP proof at /token carry a nonce Accounts gave out (RFC 9449 §8).
 	DPoPNonce bool
+	// InsecureRedirectPrefix (AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix) accepts any redirect_uri
+	// that starts with a registered one: the attack lab's weakness of RFC 9700 §2.1.
+	InsecureRedirectPrefix bool
+	// InsecurePKCEOptional (AUTHSERVER_INSECURE_PKCE_OPTIONAL=true) issues a code without
+	// code_challenge, redeemed without code_verifier: the lab's weakness of RFC 9700 §2.1.1.
+	InsecurePKCEOptional bool
+	// LabResource is a second resource server (the attack lab's attacker) that a token request
+	// may name with RFC 8707's resource parameter; its tokens have it alone as aud. "" is off.
+	LabResource string
 	// Now is the clock; nil means time.Now. Tests move it to expire codes and tokens.
 	Now func() time.Time
 }
@@ -47,7 +56,11 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pages, err := newRenderer()
+	insecure := insecureSwitches(cfg)
+	for _, name := range insecure {
+		logger.Warn("INSECURE: "+name+" is on: Accounts is weakened for the attack lab; never run it like this", "switch", name)
+	}
+	pages, err := newRenderer(insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +80,9 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:            cfg.Now,
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
+
+		insecureRedirectPrefix: cfg.InsecureRedirectPrefix,
+		insecurePKCEOptional:   cfg.InsecurePKCEOptional,
 	}
 	meta := newMetadata(cfg.Issuer, cfg.EnableImplicit)
 	t := &tokenEndpoint{
@@ -77,6 +93,9 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:        cfg.Now,
 		proofs:     dpop.NewVerifier(cfg.Now, dpopReplayLimit),
 		tokenURL:   meta.TokenEndpoint, // htu: the published URL, whatever address the client dialled
+
+		insecurePKCEOptional: cfg.InsecurePKCEOptional,
+		labResource:          cfg.LabResource,
 	}
 	if cfg.DPoPNonce {
 		if t.nonces, err = newDPoPNonces(cfg.Now); err != nil {

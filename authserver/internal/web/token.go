@@ -38,6 +38,11 @@ type tokenEndpoint struct {
 	tokenURL string
 	// nonces, when set, are required in every proof (RFC 9449 §8, AUTHSERVER_DPOP_NONCE).
 	nonces *dpopNonces
+	// insecurePKCEOptional redeems a code issued without code_challenge with no code_verifier
+	// (AUTHSERVER_INSECURE_PKCE_OPTIONAL, the attack lab).
+	insecurePKCEOptional bool
+	// labResource is the attack lab's second resource server (AUTHSERVER_LAB_RESOURCE), or "".
+	labResource string
 }
 
 // handleToken authenticates the client and runs the grant it asks for.

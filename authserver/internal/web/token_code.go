@@ -41,7 +41,7 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	bound := checkCodeRedemption(stored, grant, client.ID, redirectURI, form.Get("code_verifier"), now)
+	bound := checkCodeRedemption(stored, grant, client.ID, redirectURI, form.Get("code_verifier"), now, t.insecurePKCEOptional)
 	revoke, err := checkCodeUse(first, bound)
 	if revoke {
 		if rerr := t.store.RevokeGrant(ctx, grant.ID, now); rerr != nil {
@@ -53,7 +53,7 @@ func (t *tokenEndpoint) authorizationCode(c echo.Context, client store.Client, f
 	}
 
 	jkt := boundKey(c)
-	access, rec, err := t.minter.accessToken(ctx, grant, grant.Scope, jkt)
+	access, rec, err := t.accessTokenFor(ctx, grant, form.Get("resource"), jkt)
 	if err != nil {
 		return tokenResponse{}, err
 	}
@@ -93,7 +93,7 @@ func (t *tokenEndpoint) idTokenFor(ctx context.Context, grant store.Grant) (stri
 // checkCodeRedemption enforces what a code is bound to: the client it was issued to, its
 // lifetime, the redirect URI (RFC 6749 §4.1.3: "ensure that the "redirect_uri" parameter is
 // present ... and that their values are identical") and the PKCE challenge.
-func checkCodeRedemption(code store.Code, grant store.Grant, clientID, redirectURI, verifier string, now time.Time) error {
+func checkCodeRedemption(code store.Code, grant store.Grant, clientID, redirectURI, verifier string, now time.Time, insecurePKCEOptional bool) error {
 	if grant.ClientID != clientID {
 		return errInvalidGrant("the authorization code was issued to another client")
 	}
@@ -105,6 +105,13 @@ func checkCodeRedemption(code store.Code, grant store.Grant, clientID, redirectU
 	}
 	if redirectURI != code.RedirectURI {
 		return errInvalidGrant("redirect_uri does not match the one in the authorization request")
+	}
+	if insecurePKCEOptional && code.CodeChallenge == "" && verifier == "" {
+		// INSECURE, the attack lab's AUTHSERVER_INSECURE_PKCE_OPTIONAL=true: a code issued
+		// without code_challenge is redeemed without code_verifier, so whoever holds the code
+		// can redeem it (RFC 9700 §4.5). A code_verifier sent for such a code is still refused
+		// by verifyPKCE, as RFC 9700 §2.1.1 requires.
+		return nil
 	}
 	if err := verifyPKCE(verifier, code.CodeChallenge); err != nil {
 		return errInvalidGrant(err.Error())

@@ -28,6 +28,11 @@ type JWTConfig struct {
 	RefetchInterval time.Duration
 	HTTPClient      *http.Client
 	Now             func() time.Time // nil means time.Now
+
+	// The attack lab's switches (workshop/attacks/), off by default: InsecureAcceptAlgNone is
+	// PHOTOS_INSECURE_ACCEPT_ALG_NONE, InsecureSkipAudience is PHOTOS_INSECURE_SKIP_AUDIENCE.
+	InsecureAcceptAlgNone bool
+	InsecureSkipAudience  bool
 }
 
 // JWTChecker checks JWT access tokens with Accounts' published keys.
@@ -65,7 +70,22 @@ func (c *JWTChecker) Check(ctx context.Context, token string) (Principal, error)
 	if e, ok := c.verified.get(token, now); ok {
 		return e.principal, nil
 	}
-	p, err := c.validateAccessToken(ctx, token)
+	if c.cfg.InsecureAcceptAlgNone && isUnsigned(token) {
+		// INSECURE, the attack lab's PHOTOS_INSECURE_ACCEPT_ALG_NONE=true: RFC 8725 §3.1 ("each
+		// key MUST be used with exactly one algorithm") and §3.2 are switched off here: an
+		// unsigned token is believed. See workshop/attacks/05-unsigned-token.md.
+		return c.unsignedAccessToken(token)
+	}
+	checker := c
+	if c.cfg.InsecureSkipAudience {
+		// INSECURE, the attack lab's PHOTOS_INSECURE_SKIP_AUDIENCE=true: RFC 9068 §4 ("The
+		// resource server MUST validate that the aud claim contains a resource indicator value
+		// corresponding to an identifier the resource server expects for itself") is switched
+		// off here: the token's own aud is taken as Photos'. See
+		// workshop/attacks/06-audience-confusion.md.
+		checker = c.believingAudienceOf(token)
+	}
+	p, err := checker.validateAccessToken(ctx, token)
 	if err == nil {
 		c.verified.put(token, cacheEntry{principal: p, until: p.ExpiresAt}, now)
 	}

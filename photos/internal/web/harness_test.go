@@ -200,6 +200,9 @@ type photosServer struct {
 
 type photosOptions struct {
 	checker func(clk *clock) access.Checker
+	// insecure turns on the attack lab's switches: the JWT checker's, and the names for the
+	// WARN line and the banner.
+	insecure func(*access.JWTConfig, *Config)
 }
 
 // newPhotosServer starts Photos with a JWT checker against accounts (or the given checker),
@@ -218,10 +221,17 @@ func newPhotosServer(t testing.TB, accounts *fakeAccounts, opts ...func(*photosO
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := &clock{now: time.Now().Truncate(time.Second)}
-	keys, err := access.NewJWTChecker(ctx, access.JWTConfig{
+	jwtConfig := access.JWTConfig{
 		Issuer: testIssuer, Audience: testAudience, JWKSURL: accounts.srv.URL + "/.well-known/jwks.json",
 		RefetchInterval: 10 * time.Second, Now: clk.Now,
-	})
+	}
+	webConfig := Config{PublicURL: testAudience, Issuer: testIssuer, TokenCheck: "jwt", Now: clk.Now,
+		WebClientID: testWebClientID, WebClientSecret: testWebClientSecret, AuthServerURL: accounts.srv.URL,
+		PrintShopURL: "http://localhost:9000"}
+	if o.insecure != nil {
+		o.insecure(&jwtConfig, &webConfig)
+	}
+	keys, err := access.NewJWTChecker(ctx, jwtConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,10 +240,8 @@ func newPhotosServer(t testing.TB, accounts *fakeAccounts, opts ...func(*photosO
 		checker = o.checker(clk)
 	}
 	logs := &syncBuffer{}
-	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, checker,
-		Config{PublicURL: testAudience, Issuer: testIssuer, TokenCheck: "jwt", Now: clk.Now,
-			WebClientID: testWebClientID, WebClientSecret: testWebClientSecret, AuthServerURL: accounts.srv.URL,
-			PrintShopURL: "http://localhost:9000", Keys: keys})
+	webConfig.Keys = keys
+	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, checker, webConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

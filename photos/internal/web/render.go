@@ -32,8 +32,10 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
-	layout, err := template.ParseFS(templateFS, "templates/layout.html")
+func newRenderer(insecure []string) (*renderer, error) {
+	// insecure names the attack lab's switches that are on, for the layout's red banner.
+	funcs := template.FuncMap{"insecure": func() []string { return insecure }}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}

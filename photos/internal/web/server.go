@@ -36,6 +36,10 @@ type Config struct {
 	PrintShopURL string
 	// Keys checks ID tokens with Accounts' keys, from the JWKS cache that checks access tokens.
 	Keys *access.JWTChecker
+	// Insecure names the attack lab's switches that are on (PHOTOS_INSECURE_*): each is logged
+	// at start as a WARN line and shown as a red banner on every page. The checks themselves are
+	// weakened in access.JWTChecker.
+	Insecure []string
 }
 
 // NewServer returns Photos' HTTP handler. checker decides whether a token opens the API.
@@ -43,7 +47,10 @@ func NewServer(logger *slog.Logger, st *store.Store, checker access.Checker, cfg
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pages, err := newRenderer()
+	for _, name := range cfg.Insecure {
+		logger.Warn("INSECURE: "+name+" is on: Photos is weakened for the attack lab; never run it like this", "switch", name)
+	}
+	pages, err := newRenderer(cfg.Insecure)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ const (
 	PrintShop Lane = "printshop" // the client
 	Accounts  Lane = "accounts"  // the authorization server
 	Photos    Lane = "photos"    // the resource server
+	// Attacker is the attack lab's fifth lane (workshop/attacks/): a party that is no role of
+	// OAuth, drawn only in a flow recorded under an attack.
+	Attacker Lane = "attacker"
 )
 
 // Channel says how a message travelled.

@@ -34,6 +34,8 @@ type Config struct {
 	Scope         []string
 	HTTPClient    *http.Client
 	Now           func() time.Time
+	// InsecureNoPKCE is the attack lab's PRINTING_INSECURE_NO_PKCE: PrintShop sends no PKCE.
+	InsecureNoPKCE bool
 }
 
 // Client talks to Accounts for PrintShop.
@@ -156,7 +158,14 @@ func (c *Client) StartAuthorization(ctx context.Context) (Start, error) {
 	if err != nil {
 		return Start{}, err
 	}
-	return authorizationRequest(c.config(m)), nil
+	start := authorizationRequest(c.config(m))
+	if c.cfg.InsecureNoPKCE {
+		// INSECURE, the attack lab's PRINTING_INSECURE_NO_PKCE=true: RFC 9700 §2.1.1 ("Clients
+		// MUST prevent injection (replay) of authorization codes", with PKCE) is switched off
+		// here: the request carries no code_challenge. See workshop/attacks/03-code-injection.md.
+		start = withoutPKCE(c.config(m), start)
+	}
+	return start, nil
 }
 
 // Exchange swaps an authorization code for tokens (RFC 6749 §4.1.3), proving with the verifier
@@ -166,7 +175,11 @@ func (c *Client) Exchange(ctx context.Context, code, verifier string) (*oauth2.T
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.config(m).Exchange(c.context(ctx), code, oauth2.VerifierOption(verifier))
+	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
+	if c.cfg.InsecureNoPKCE && verifier == "" {
+		opts = nil // INSECURE, PRINTING_INSECURE_NO_PKCE: no code_verifier, as there was no challenge
+	}
+	tok, err := c.config(m).Exchange(c.context(ctx), code, opts...)
 	return tok, classify(err)
 }
 

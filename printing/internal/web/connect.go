@@ -86,18 +86,41 @@ func handleCallback(a *app) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		code, err := checkCallback(callback{Query: query, Attempt: attempt, FirstTake: first,
-			SessionKey: sess.Key, Issuer: a.oauth.Issuer(), Now: a.now()})
+		cb := callback{Query: query, Attempt: attempt, FirstTake: first,
+			SessionKey: sess.Key, Issuer: a.oauth.Issuer(), Now: a.now()}
+		foreign := false // an answer to no attempt of this browser, acted on: /flow's attacker lane
+		if a.insecureSkipState {
+			// INSECURE, the attack lab's PRINTING_INSECURE_SKIP_STATE=true: RFC 6749 §10.12 (the
+			// client "MUST implement CSRF protection for its redirection URI") is switched off
+			// here: any answer is taken as this browser's own. iss is still checked. See
+			// workshop/attacks/02-login-csrf.md.
+			foreign = sess.Username != "" && (attempt.CreatedAt.IsZero() || attempt.SessionKey != sess.Key)
+			cb = ignoreState(cb, sess)
+			attempt, first = cb.Attempt, cb.FirstTake
+		}
+		code, err := checkCallback(cb)
 		var answer *pageError
 		if err != nil && !errors.As(err, &answer) {
 			known := store.Attempt{}
 			if first && sess.Key != 0 && attempt.SessionKey == sess.Key {
 				known = attempt // the state was good: the browser did go to Accounts
 			}
-			a.recordCallback(c, sess, known, "PrintShop refused the answer: "+err.Error()+".", true)
+			if foreign {
+				a.recordForeignAnswer(c, sess, "PrintShop refused the answer: "+err.Error()+".", true)
+			} else {
+				a.recordCallback(c, sess, known, "PrintShop refused the answer: "+err.Error()+".", true)
+			}
 			return callbackRefused(err, query)
 		}
-		a.recordCallback(c, sess, attempt, "state and iss checked before anything else.", false)
+		checked := "state and iss checked before anything else."
+		if a.insecureSkipState {
+			checked = "INSECURE: state was NOT checked (PRINTING_INSECURE_SKIP_STATE), so this answer may be an attacker's; iss was checked."
+		}
+		if foreign {
+			a.recordForeignAnswer(c, sess, checked, false)
+		} else {
+			a.recordCallback(c, sess, attempt, checked, false)
+		}
 		if err != nil {
 			return err // Accounts answered with an error (RFC 6749 §4.1.2.1), explained
 		}

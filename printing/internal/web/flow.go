@@ -49,10 +49,16 @@ var lanes = []laneInfo{
 }
 
 func laneIndex(l flow.Lane) int {
+	if l == flow.Attacker {
+		return len(lanes) // the attack lab's fifth lane, right of Accounts (lanesFor)
+	}
 	return slices.IndexFunc(lanes, func(li laneInfo) bool { return li.Lane == l })
 }
 
 func laneName(l flow.Lane) string {
+	if l == flow.Attacker {
+		return attackerLane.Name
+	}
 	if i := laneIndex(l); i >= 0 {
 		return lanes[i].Name
 	}
@@ -142,7 +148,7 @@ func handleFlow(a *app) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		data := flowPage{HasFlow: len(events) > 0, Started: started, Lanes: lanes, Steps: buildSteps(events),
+		data := flowPage{HasFlow: len(events) > 0, Started: started, Lanes: lanesFor(events), Steps: buildSteps(events),
 			AccountURL: a.oauth.Issuer() + "/account"}
 		for i := range data.Steps {
 			data.Steps[i].Address = addressNote(data.Steps[i], a.oauth.Issuer())
@@ -213,6 +219,9 @@ func stepOf(e flow.Event) stepView {
 		if i := laneIndex(e.From); i >= 0 {
 			s.Arrows = []arrowView{{Class: fmt.Sprintf("mark lo-%d", i), Label: s.Route}}
 		}
+	}
+	if e.From == flow.Attacker || e.To == flow.Attacker {
+		s.Class += " attack" // drawn in red: the attack lab's fifth lane
 	}
 	if s.Title == "" {
 		s.Title = e.Kind

@@ -74,6 +74,10 @@ type fakeAccounts struct {
 	photos        *fakePhotos
 	n             int
 	proofs        []string // DPoP headers of token requests, in order
+	// pkceOptional redeems a code issued without challenge with no code_verifier, as Accounts
+	// does with AUTHSERVER_INSECURE_PKCE_OPTIONAL (the attack lab).
+	pkceOptional  bool
+	lastTokenForm url.Values
 }
 
 type fakeCode struct {
@@ -163,10 +167,12 @@ func (a *fakeAccounts) handleToken(w http.ResponseWriter, r *http.Request) {
 	var username string
 	switch r.PostForm.Get("grant_type") {
 	case "authorization_code":
+		a.lastTokenForm = r.PostForm
 		c, ok := a.codes[r.PostForm.Get("code")]
 		delete(a.codes, r.PostForm.Get("code"))
 		sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
-		if !ok || base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
+		optional := a.pkceOptional && c.challenge == "" && !r.PostForm.Has("code_verifier")
+		if !ok || (!optional && base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge) {
 			fail("invalid_grant")
 			return
 		}
@@ -360,13 +366,15 @@ type printShop struct {
 	DBPath   string
 }
 
-func newPrintShop(t testing.TB) *printShop {
+// newPrintShop starts PrintShop against fake Accounts and Photos. Options change the
+// configuration before it starts (the attack lab's switches).
+func newPrintShop(t testing.TB, opts ...func(*oauth.Config, *Config)) *printShop {
 	t.Helper()
-	return newPrintShopWith(t, BindingBearer)
+	return newPrintShopWith(t, BindingBearer, opts...)
 }
 
 // newPrintShopWith starts PrintShop with PRINTING_TOKEN_BINDING=binding, wired as main wires it.
-func newPrintShopWith(t testing.TB, binding string) *printShop {
+func newPrintShopWith(t testing.TB, binding string, opts ...func(*oauth.Config, *Config)) *printShop {
 	t.Helper()
 	accounts, photos := newFakeAccounts(t), newFakePhotos(t)
 	accounts.photos = photos
@@ -388,16 +396,21 @@ func newPrintShopWith(t testing.TB, binding string) *printShop {
 	flows := flow.NewRecorder(st, clk.Now)
 	recording := &dpop.Transport{Base: &flow.Transport{Base: http.DefaultTransport, Recorder: flows},
 		Key: ConnectionKeys(st), Now: clk.Now}
-	client := oauth.NewClient(oauth.Config{
+	oauthConfig := oauth.Config{
 		Issuer: accounts.srv.URL, AuthServerURL: accounts.srv.URL,
 		ClientID: testClientID, ClientSecret: testClientSecret,
 		RedirectURL: srvURL + "/callback", Scope: []string{"photos.read"}, Now: clk.Now,
 		HTTPClient: &http.Client{Transport: recording, Timeout: 10 * time.Second},
-	})
+	}
+	webConfig := Config{PublicURL: srvURL, Now: clk.Now, PhotosPublicURL: "http://localhost:9002", TokenBinding: binding}
+	for _, opt := range opts {
+		opt(&oauthConfig, &webConfig)
+	}
+	client := oauth.NewClient(oauthConfig)
 	logs := &syncBuffer{}
 	handler, err := NewServer(slog.New(slog.NewTextHandler(logs, nil)), st, client,
 		photosapi.New(photos.srv.URL, &http.Client{Transport: recording, Timeout: 10 * time.Second}), flows,
-		Config{PublicURL: srvURL, Now: clk.Now, PhotosPublicURL: "http://localhost:9002", TokenBinding: binding})
+		webConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

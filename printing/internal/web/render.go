@@ -33,10 +33,12 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
+func newRenderer(insecure []string) (*renderer, error) {
 	funcs := template.FuncMap{
 		"date": func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 	}
+	// insecure names the attack lab's switches that are on, for the layout's red banner.
+	funcs["insecure"] = func() []string { return insecure }
 	// The layout is shared by every page.
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

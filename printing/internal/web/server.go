@@ -27,6 +27,12 @@ type Config struct {
 	// TokenBinding is PRINTING_TOKEN_BINDING: BindingBearer ("" too) or BindingDPoP, where each
 	// new connection gets a key pair its tokens are bound to (RFC 9449).
 	TokenBinding string
+	// InsecureSkipState is the attack lab's PRINTING_INSECURE_SKIP_STATE: the callback ignores
+	// state (see handleCallback).
+	InsecureSkipState bool
+	// Insecure names the attack lab's switches that are on (PRINTING_INSECURE_*): each is logged
+	// at start as a WARN line and shown as a red banner on every page.
+	Insecure []string
 }
 
 // app holds what PrintShop's handlers share.
@@ -47,6 +53,8 @@ type app struct {
 	// outsider calls Photos from outside PrintShop, with no key: the "steal the valet key"
 	// experiment's thief. Its requests are recorded, never signed.
 	outsider *http.Client
+	// insecureSkipState is the attack lab's PRINTING_INSECURE_SKIP_STATE.
+	insecureSkipState bool
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -55,7 +63,10 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pages, err := newRenderer()
+	for _, name := range cfg.Insecure {
+		logger.Warn("INSECURE: "+name+" is on: PrintShop is weakened for the attack lab; never run it like this", "switch", name)
+	}
+	pages, err := newRenderer(cfg.Insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +88,8 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		photosPublicURL: cfg.PhotosPublicURL,
 		tokenBinding:    cmp.Or(cfg.TokenBinding, BindingBearer),
 		outsider:        &http.Client{Transport: &flow.Transport{Base: http.DefaultTransport, Recorder: flows}, Timeout: 10 * time.Second},
+
+		insecureSkipState: cfg.InsecureSkipState,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
