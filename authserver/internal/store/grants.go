@@ -107,7 +107,7 @@ func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) 
 	var scope string
 	var expires, created int64
 	var used, authTime, revoked sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT c.redirect_uri, c.code_challenge, c.expires_at, c.used_at,
 			g.id, g.client_id, g.username, g.scope, g.auth_time, g.nonce, g.created_at, g.revoked_at
 		FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.code_hash = ?`, codeHash).
@@ -184,7 +184,7 @@ func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken,
 func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (RefreshToken, Grant, error) {
 	var grantID, expires int64
 	var rotated sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?`, hash).
 		Scan(&grantID, &expires, &rotated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -193,7 +193,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 	if err != nil {
 		return RefreshToken{}, Grant{}, err
 	}
-	g, err := grantByID(ctx, s.db, grantID)
+	g, err := grantByID(ctx, s.q, grantID)
 	if err != nil {
 		return RefreshToken{}, Grant{}, err
 	}
@@ -205,7 +205,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 // one gets first == true. It decides nothing: treating a second rotation as reuse, and revoking
 // the grant for it, is the caller's decision.
 func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Time) (first bool, err error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL`,
+	res, err := s.q.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL`,
 		now.Unix(), hash)
 	if err != nil {
 		return false, err
@@ -218,7 +218,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Ti
 // whether it (or its grant) is revoked. Introspection (RFC 7662) uses it: this is the check that
 // a resource server validating JWTs on its own cannot make.
 func (s *Store) AccessTokenStatus(ctx context.Context, jti string) (found, revoked bool, err error) {
-	err = s.db.QueryRowContext(ctx, `
+	err = s.q.QueryRowContext(ctx, `
 		SELECT a.revoked_at IS NOT NULL OR IFNULL(g.revoked_at IS NOT NULL, 0)
 		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`, jti).Scan(&revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -230,7 +230,7 @@ func (s *Store) AccessTokenStatus(ctx context.Context, jti string) (found, revok
 // RevokeAccessToken revokes one access token by its jti (RFC 7009 §2.1). A client_credentials
 // token has no row until now; one is made so the revocation is remembered until it expires.
 func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.q.ExecContext(ctx, `
 		INSERT INTO access_tokens (jti, expires_at, revoked_at) VALUES (?, ?, ?)
 		ON CONFLICT (jti) DO UPDATE SET revoked_at = excluded.revoked_at WHERE revoked_at IS NULL`,
 		jti, expiresAt.Unix(), now.Unix())
