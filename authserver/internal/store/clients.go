@@ -39,7 +39,7 @@ func (s *Store) ReplaceClients(ctx context.Context, clients []Client) error {
 	s.clientsMu.Lock()
 	defer s.clientsMu.Unlock()
 	s.clients = nil
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		ids := make([]any, 0, len(clients))
 		for _, c := range clients {
 			uris, _ := json.Marshal(c.RedirectURIs)

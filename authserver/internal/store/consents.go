@@ -52,7 +52,7 @@ func (s *Store) ConnectedApps(ctx context.Context, username string) ([]Connected
 // Disconnect ends everything a user gave a client: the remembered consent, and every grant with
 // its refresh tokens and access tokens. It reports ErrNotFound if there was nothing to end.
 func (s *Store) Disconnect(ctx context.Context, username, clientID string, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE username = ? AND client_id = ?`, username, clientID)
 		if err != nil {
 			return err

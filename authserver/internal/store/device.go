@@ -52,7 +52,7 @@ func (s *Store) CreateDeviceCode(ctx context.Context, d DeviceCode) error {
 func (s *Store) PollDeviceCode(ctx context.Context, hash []byte, now time.Time) (DeviceCode, time.Time, error) {
 	var d DeviceCode
 	var previous sql.NullInt64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		if d, previous, err = deviceCodeWhere(ctx, tx, `device_code_hash = ?`, hash); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Store) ClaimedDeviceCode(ctx context.Context, sessionKey int64) (Device
 // to the device code (only if that code is still undecided and claimed by the session), and
 // remembers the consent. ErrNotFound means the code was decided already or is not the session's.
 func (s *Store) ApproveDeviceCode(ctx context.Context, hash []byte, sessionKey int64, g Grant, consent []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		id, err := insertGrant(ctx, tx, g)
 		if err != nil {
 			return err

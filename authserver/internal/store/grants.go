@@ -50,7 +50,7 @@ type RefreshToken struct {
 // the request (so it can be answered only once), records the grant and the code, and, when
 // consent is non-nil, remembers the user's consent.
 func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, codeHash []byte, c Code, consent []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		id, err := answerRequest(ctx, tx, requestIDHash, g, consent)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, co
 // answerRequest is what every answer to a pending authorization request does first: delete the
 // request (ErrNotFound if it was answered already), record the grant, and remember the consent
 // when it is non-nil. It returns the grant's id.
-func answerRequest(ctx context.Context, tx *sql.Tx, requestIDHash []byte, g Grant, consent []string) (int64, error) {
+func answerRequest(ctx context.Context, tx txn, requestIDHash []byte, g Grant, consent []string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
 	if err != nil {
 		return 0, err
@@ -84,7 +84,7 @@ func answerRequest(ctx context.Context, tx *sql.Tx, requestIDHash []byte, g Gran
 	return id, err
 }
 
-func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
+func insertGrant(ctx context.Context, tx txn, g Grant) (int64, error) {
 	var authTime sql.NullInt64
 	if !g.AuthTime.IsZero() {
 		authTime = sql.NullInt64{Int64: g.AuthTime.Unix(), Valid: true}
@@ -129,7 +129,7 @@ func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) 
 // ErrNotFound for an unknown code. It decides nothing: refusing a reuse and revoking the grant
 // is the caller's decision (RFC 6749 §4.1.2).
 func (s *Store) UseCode(ctx context.Context, codeHash []byte, now time.Time) (first bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
 			now.Unix(), codeHash)
 		if err != nil {
@@ -152,12 +152,12 @@ func (s *Store) UseCode(ctx context.Context, codeHash []byte, now time.Time) (fi
 // IssueTokens records the tokens issued for a grant: an access token, and a refresh token if
 // refresh is non-nil. It returns ErrRevoked if the grant was revoked meanwhile.
 func (s *Store) IssueTokens(ctx context.Context, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		return issueTokens(ctx, tx, grantID, at, refresh, now)
 	})
 }
 
-func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
+func issueTokens(ctx context.Context, tx txn, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
 	var revoked sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM grants WHERE id = ?`, grantID).Scan(&revoked); err != nil {
 		return err
@@ -239,10 +239,10 @@ func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt, no
 
 // RevokeGrant revokes a grant and with it every code and token issued for it.
 func (s *Store) RevokeGrant(ctx context.Context, grantID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return revokeGrant(ctx, tx, grantID, now) })
+	return s.inTx(ctx, func(tx txn) error { return revokeGrant(ctx, tx, grantID, now) })
 }
 
-func revokeGrant(ctx context.Context, tx *sql.Tx, grantID int64, now time.Time) error {
+func revokeGrant(ctx context.Context, tx txn, grantID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now.Unix(), grantID)
 	return err
 }

@@ -19,10 +19,14 @@ type statements struct {
 	db    *sql.DB
 	mu    sync.Mutex
 	cache map[string]*sql.Stmt
+	// single is set when the pool holds one connection (":memory:"): a transaction then holds
+	// it, and preparing a statement, which needs a connection of its own, would wait forever.
+	// Transactions then run their queries unprepared.
+	single bool
 }
 
-func newStatements(db *sql.DB) *statements {
-	return &statements{db: db, cache: map[string]*sql.Stmt{}}
+func newStatements(db *sql.DB, single bool) *statements {
+	return &statements{db: db, cache: map[string]*sql.Stmt{}, single: single}
 }
 
 // prepare returns the prepared statement for query, preparing it the first time.
@@ -77,4 +81,48 @@ func (s *statements) Close() error {
 		delete(s.cache, q)
 	}
 	return errors.Join(errs...)
+}
+
+// txn is a transaction whose queries run as the store's cached prepared statements, bound to
+// the transaction's connection (database/sql keeps the compiled copy for the next one there).
+type txn struct {
+	*sql.Tx
+	s *statements
+}
+
+// ExecContext is (*sql.Tx).ExecContext with a prepared statement. Only for one statement: a
+// prepared statement runs the first statement of a longer text and ignores the rest.
+func (t txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.s.single {
+		return t.Tx.ExecContext(ctx, query, args...)
+	}
+	st, err := t.s.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// QueryRowContext is (*sql.Tx).QueryRowContext with a prepared statement.
+func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if t.s.single {
+		return t.Tx.QueryRowContext(ctx, query, args...)
+	}
+	st, err := t.s.prepare(ctx, query)
+	if err != nil {
+		return t.Tx.QueryRowContext(ctx, query, args...) // carries the same error to Scan
+	}
+	return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+// QueryContext is (*sql.Tx).QueryContext with a prepared statement.
+func (t txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.s.single {
+		return t.Tx.QueryContext(ctx, query, args...)
+	}
+	st, err := t.s.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 }

@@ -53,7 +53,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// Every connection to :memory: is a different database, so keep exactly one.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, q: newStatements(db)}
+	s := &Store{db: db, q: newStatements(db, path == ":memory:")}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -102,7 +102,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, name string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 			return err
@@ -114,7 +114,8 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		// A migration holds many statements: run it unprepared, as one script.
+		if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().Unix())
@@ -123,12 +124,12 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 }
 
 // inTx runs fn in one transaction, committing if it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(txn{Tx: tx, s: s.q}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -146,7 +147,7 @@ func Hash(secret string) []byte {
 // DeleteExpired removes rows that can never be used again. It is safe to call at any time.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) error {
 	t := now.Unix()
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		for _, q := range []string{
 			`DELETE FROM authorization_requests WHERE expires_at <= ?`,
 			`DELETE FROM sessions WHERE expires_at <= ?`,

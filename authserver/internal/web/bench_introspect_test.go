@@ -39,3 +39,16 @@ func BenchmarkIntrospect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFlow is Accounts' share of one complete flow as make load drives it: GET /authorize
+// with a session and a remembered consent, then the code redeemed at /token with PKCE, over
+// real HTTP. The profile of this benchmark is where the flows/s figure is spent at Accounts.
+func BenchmarkFlow(b *testing.B) {
+	srv := newTestServer(b, withAlg(jwa.ES256))
+	browser := newBrowser(b, srv)
+	browser.code("photos.read") // sign in and consent once
+	b.ReportAllocs()
+	for b.Loop() {
+		exchange(b, srv, browser.code("photos.read"))
+	}
+}
