@@ -40,6 +40,8 @@ type flow struct {
 	minter *minter
 	// enableImplicit opens response_type=token to clients registered for "implicit".
 	enableImplicit bool
+	// passwords runs the sign-in's bcrypt comparisons, one per core at a time.
+	passwords passwordGate
 }
 
 // authorizeError is an error sent back to the client's redirect URI (RFC 6749 §4.1.2.1). Only

@@ -60,6 +60,7 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:            cfg.Now,
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
+		passwords:      newPasswordGate(),
 	}
 	t := &tokenEndpoint{
 		store:      st,

@@ -38,6 +38,8 @@ type app struct {
 	now       func() time.Time
 	// photosPublicURL is where a browser finds Photos' own web app.
 	photosPublicURL string
+	// passwords runs the sign-in's bcrypt comparisons, one per core at a time.
+	passwords passwordGate
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -66,6 +68,7 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		now:       cfg.Now,
 
 		photosPublicURL: cfg.PhotosPublicURL,
+		passwords:       newPasswordGate(),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
