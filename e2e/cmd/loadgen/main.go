@@ -50,6 +50,8 @@ type options struct {
 	report      string
 	wrkDuration time.Duration
 	makeTest    bool
+	algs        []string // with -report: the signing algorithms to measure
+	only        []string // with -report: the single endpoints to measure; empty: all
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -65,10 +67,16 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.report, "report", "", "run the whole benchmark and write the Markdown report to this file")
 	fs.DurationVar(&o.wrkDuration, "wrk-duration", 15*time.Second, "with -report: how long each wrk run lasts")
 	fs.BoolVar(&o.makeTest, "make-test", false, "with -report: also time `make test` (several minutes)")
+	algs := fs.String("algs", "RS256,ES256", "with -report: comma-separated signing algorithms")
+	only := fs.String("only", "", "with -report: comma-separated endpoints (token, introspect, jwks, list, healthz); empty: all")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	o.phases = strings.Split(*phases, ",")
+	o.algs = strings.Split(*algs, ",")
+	if *only != "" {
+		o.only = strings.Split(*only, ",")
+	}
 	var errs []string
 	if o.users < 1 || o.users > 1000 {
 		errs = append(errs, fmt.Sprintf("-users %d: want 1 to 1000", o.users))
