@@ -45,7 +45,7 @@ func writeReport(ctx context.Context, o options, stdout, stderr io.Writer) error
 	fmt.Fprintln(&b, beginMarker)
 	fmt.Fprintf(&b, "\n## Measured %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "Machine: %s. Every figure below comes from this one run, with the load generator on the same cores.\n", machine())
-	fmt.Fprintf(&b, "Load average (1, 5, 15 min) is shown beside each figure: above the core count, other work shared the machine and the figure is low.\n\n")
+	fmt.Fprintf(&b, "The load average (1, 5 and 15 min) beside each figure was read as that row ended: above the core count, other work shared the machine, and the figure is lower than a quiet machine gives.\n\n")
 
 	var flowRows, endpointRows []string
 	rssRows := map[string]string{}
