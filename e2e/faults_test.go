@@ -297,14 +297,10 @@ func refreshAt(client *http.Client, s *stack, refreshToken string) (int, map[str
 	return resp.StatusCode, answer, nil
 }
 
-// TestFault50ConcurrentRefreshesEachUsedOnce refreshes 50 distinct grants at once: all 50
-// succeed, each with a new refresh token (rotation, RFC 9700 §4.14.2). Then the 50 old tokens
-// are presented again, at once: each was used exactly once, so each replay is invalid_grant
-// (RFC 6749 §5.2).
-func TestFault50ConcurrentRefreshesEachUsedOnce(t *testing.T) {
-	s := startStack(t, stackOptions{})
-	needOwnStack(t, s)
-	const grants = 50
+// curlGrants makes n grants for alice and the curl client, one after the other, and returns
+// their refresh tokens.
+func curlGrants(t *testing.T, s *stack, n int) []string {
+	t.Helper()
 	conf := &oauth2.Config{
 		ClientID: "curl", ClientSecret: "curl-demo-secret", RedirectURL: s.AuthURL + "/code",
 		Scopes: []string{"photos.read"},
@@ -314,7 +310,7 @@ func TestFault50ConcurrentRefreshesEachUsedOnce(t *testing.T) {
 	b := newBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	old := make([]string, grants)
+	old := make([]string, n)
 	for i := range old {
 		verifier := oauth2.GenerateVerifier()
 		auth := b.authorizeAtAccounts(s, conf.AuthCodeURL(randomString(), oauth2.S256ChallengeOption(verifier)), "alice", "wonderland", "allow")
@@ -327,7 +323,17 @@ func TestFault50ConcurrentRefreshesEachUsedOnce(t *testing.T) {
 		}
 		old[i] = tok.RefreshToken
 	}
+	return old
+}
 
+// TestFault50ConcurrentRefreshesEachUsedOnce refreshes 50 distinct grants at once: all 50
+// succeed, each with a new refresh token (rotation, RFC 9700 §4.14.2). Then the 50 old tokens
+// are presented again, at once: each was used exactly once, so each replay is invalid_grant
+// (RFC 6749 §5.2).
+func TestFault50ConcurrentRefreshesEachUsedOnce(t *testing.T) {
+	s := startStack(t, stackOptions{})
+	needOwnStack(t, s)
+	old := curlGrants(t, s, 50)
 	client := &http.Client{Transport: sharedTransport(), Timeout: time.Minute}
 	type outcome struct {
 		status int
@@ -456,81 +462,15 @@ func TestFaultGracefulStopOfAccountsUnderLoad(t *testing.T) {
 	}
 	printFiles, haveProc := openFiles(s, "printing")
 
-	// The load: 16 signed-in clients, each redeeming code after code as fast as it can.
-	const workers = 16
-	var done, cut atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range workers {
-		worker := newPerson(s, tr, "alice", "wonderland", &serverErrors)
-		if err := signInAtAccounts(worker); err != nil {
-			t.Fatal(err)
-		}
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				switch err := redeemOnce(worker); {
-				case err == nil:
-					done.Add(1)
-				case errors.Is(err, errNotServing):
-					return // Accounts has closed its listener: this request never began
-				default:
-					cut.Add(1)
-					t.Errorf("a request under load failed: %v", err)
-					return
-				}
-			}
-		})
-	}
-	for done.Load() < 100 { // let the load build up (a count, not a time)
-		if cut.Load() > 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	load := startCodeLoad(t, s, tr, &serverErrors, 16)
+	load.waitFor(100) // let the load build up (a count, not a time)
 	if err := s.terminate(t, "authserver"); err != nil {
 		t.Errorf("Accounts did not exit cleanly after SIGTERM under load: %v (Shutdown did not finish the requests in flight)", err)
 	}
-	close(stop)
-	wg.Wait()
-	t.Logf("%d flows completed under load before and during the stop", done.Load())
+	load.end()
+	t.Logf("%d flows completed under load before and during the stop", load.done.Load())
 
-	// Accounts is down. Photos validates alice's token with the keys it already holds.
-	if resp, body := apiGet(t, s, token.AccessToken, "/api/photos"); resp.StatusCode != http.StatusOK {
-		t.Errorf("with Accounts down, GET /api/photos with a valid token: got %d, want 200 (Photos holds the keys): %s", resp.StatusCode, body)
-	}
-	// PrintShop: alice's gallery needs only Photos; bob's callback needs Accounts.
-	if _, _, err := alice.expect(http.MethodGet, s.PrintURL+"/photos", nil, http.StatusOK); err != nil {
-		t.Errorf("with Accounts down, alice's gallery: %v", err)
-	}
-	page, _, err := bob.expect(http.MethodGet, callback.String(), nil, http.StatusServiceUnavailable)
-	if err != nil {
-		t.Fatalf("with Accounts down, bob's callback: %v", err)
-	}
-	if !strings.Contains(page, "Accounts is not answering") || !hasLink(page, "/connect") {
-		t.Fatalf("with Accounts down, bob's callback page does not name Accounts or offer to try again:\n%s", excerpt(page))
-	}
-	// alice tries to disconnect, again and again: PrintShop cannot revoke, says so, keeps the
-	// tokens, and offers to try again.
-	gallery, _, err := alice.expect(http.MethodGet, s.PrintURL+"/photos", nil, http.StatusOK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const tries = 20
-	for i := range tries {
-		page, _, err := alice.expect(http.MethodPost, s.PrintURL+"/disconnect",
-			url.Values{"csrf_token": {hidden(gallery, "csrf_token")}}, http.StatusServiceUnavailable)
-		if err != nil {
-			t.Fatalf("with Accounts down, alice's disconnect (try %d): %v", i, err)
-		}
-		if !strings.Contains(page, "Accounts did not take the revocation") || !hasLink(page, "/") {
-			t.Fatalf("with Accounts down, the disconnect page does not name Accounts or offer to try again:\n%s", excerpt(page))
-		}
-	}
+	tries := checkAccountsDown(t, s, alice, bob, callback, token.AccessToken)
 
 	// Accounts comes back, on the same port with the same database: the others recover alone.
 	s.restart(t, "authserver")
@@ -551,6 +491,95 @@ func TestFaultGracefulStopOfAccountsUnderLoad(t *testing.T) {
 		t.Errorf("%d answers were 500 Internal Server Error, want none", n)
 	}
 	checkNoBusy(t, s)
+}
+
+// checkAccountsDown checks what users see while Accounts is down: Photos validates alice's
+// token with the keys it holds, alice's gallery works, bob's half flow gets a page that names
+// Accounts and offers to try again, and so does each of alice's attempts to disconnect. It
+// returns how many requests it made to PrintShop that needed Accounts.
+func checkAccountsDown(t *testing.T, s *stack, alice, bob *person, callback *url.URL, token string) int {
+	t.Helper()
+	if resp, body := apiGet(t, s, token, "/api/photos"); resp.StatusCode != http.StatusOK {
+		t.Errorf("with Accounts down, GET /api/photos with a valid token: got %d, want 200 (Photos holds the keys): %s", resp.StatusCode, body)
+	}
+	gallery, _, err := alice.expect(http.MethodGet, s.PrintURL+"/photos", nil, http.StatusOK)
+	if err != nil {
+		t.Fatalf("with Accounts down, alice's gallery: %v", err)
+	}
+	page, _, err := bob.expect(http.MethodGet, callback.String(), nil, http.StatusServiceUnavailable)
+	if err != nil {
+		t.Fatalf("with Accounts down, bob's callback: %v", err)
+	}
+	if !strings.Contains(page, "Accounts is not answering") || !hasLink(page, "/connect") {
+		t.Fatalf("with Accounts down, bob's callback page does not name Accounts or offer to try again:\n%s", excerpt(page))
+	}
+	// PrintShop cannot revoke, says so, keeps the tokens, and offers to try again.
+	const tries = 20
+	for i := range tries {
+		page, _, err := alice.expect(http.MethodPost, s.PrintURL+"/disconnect",
+			url.Values{"csrf_token": {hidden(gallery, "csrf_token")}}, http.StatusServiceUnavailable)
+		if err != nil {
+			t.Fatalf("with Accounts down, alice's disconnect (try %d): %v", i, err)
+		}
+		if !strings.Contains(page, "Accounts did not take the revocation") || !hasLink(page, "/") {
+			t.Fatalf("with Accounts down, the disconnect page does not name Accounts or offer to try again:\n%s", excerpt(page))
+		}
+	}
+	return tries + 1
+}
+
+// codeLoad keeps Accounts busy: workers signed in at Accounts redeem code after code until
+// Accounts stops serving or end is called. A request that fails otherwise fails the test.
+type codeLoad struct {
+	done, failed, running atomic.Int64
+	stop                  chan struct{}
+	wg                    sync.WaitGroup
+}
+
+func startCodeLoad(t *testing.T, s *stack, tr http.RoundTripper, serverErrors *atomic.Int64, workers int) *codeLoad {
+	t.Helper()
+	l := &codeLoad{stop: make(chan struct{})}
+	for range workers {
+		worker := newPerson(s, tr, "alice", "wonderland", serverErrors)
+		if err := signInAtAccounts(worker); err != nil {
+			t.Fatal(err)
+		}
+		l.running.Add(1)
+		l.wg.Go(func() {
+			defer l.running.Add(-1)
+			for {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				switch err := redeemOnce(worker); {
+				case err == nil:
+					l.done.Add(1)
+				case errors.Is(err, errNotServing):
+					return // Accounts has closed its listener: this request never began
+				default:
+					l.failed.Add(1)
+					t.Errorf("a request under load failed: %v", err)
+					return
+				}
+			}
+		})
+	}
+	return l
+}
+
+// waitFor returns once n flows are done, a worker failed, or every worker stopped.
+func (l *codeLoad) waitFor(n int64) {
+	for l.done.Load() < n && l.failed.Load() == 0 && l.running.Load() > 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// end stops the workers and waits for them.
+func (l *codeLoad) end() {
+	close(l.stop)
+	l.wg.Wait()
 }
 
 // signInAtAccounts signs a person in at Accounts through an authorization request of the curl

@@ -82,7 +82,7 @@ func writeReport(ctx context.Context, o options, stdout, stderr io.Writer) error
 		fmt.Fprintln(&b, r)
 	}
 	fmt.Fprint(&b, "\n### Token endpoint beside the bare signature\n\n")
-	fmt.Fprint(&b, "The signature rate is this process signing a SHA-256 digest with the same key type Accounts makes (RSA-2048, P-256), on every core; the ratio says how much of the token endpoint's budget the signature takes.\n\n")
+	fmt.Fprint(&b, "The signature rate is this process signing a SHA-256 digest with the same key type Accounts makes (RSA-2048, P-256), on every core; the ratio is the token endpoint's rate as a share of the bare signature rate (1.0 would mean the signature is its only cost).\n\n")
 	fmt.Fprintln(&b, "| alg | signatures/s | `client_credentials` req/s (16 conn.) | ratio |")
 	fmt.Fprintln(&b, "| --- | ---: | ---: | ---: |")
 	for _, alg := range o.algs {
