@@ -18,6 +18,7 @@ TAGS     ?=
 .DEFAULT_GOAL := help
 .PHONY: help build run test test-compose screenshots lint bench clean kiosk
 .PHONY: test-short reset
+.PHONY: load bench-report
 .PHONY: exercise workshop-status workshop-reset workshop-ci
 
 help: ## Show the targets.
@@ -83,6 +84,20 @@ bench: ## Run the benchmarks (the token endpoint for each signing algorithm, and
 	@for m in $(MODULES); do \
 		(cd $$m && $(GO) test -run '^$$' -bench . -benchmem ./...) || exit 1; \
 	done
+
+# The load tool (e2e/cmd/loadgen) starts the built binaries on 127.0.0.1 with fresh databases and
+# stops by itself. It reports; it never fails on speed, and make test does not run it.
+USERS        ?= 16
+DURATION     ?= 10s
+ALG          ?= ES256
+WRK_DURATION ?= 15s
+MAKE_TEST    ?=
+
+load: build ## Drive USERS simulated users through complete flows, refreshes and Photos calls for DURATION per phase.
+	cd e2e && $(GO) run ./cmd/loadgen -bin ../bin -users $(USERS) -duration $(DURATION) -alg $(ALG)
+
+bench-report: build ## Measure flows (loadgen) and single endpoints (wrk) and rewrite docs/PERFORMANCE.md (about 6 minutes).
+	cd e2e && $(GO) run ./cmd/loadgen -bin ../bin -duration 5s -report ../docs/PERFORMANCE.md -wrk-duration $(WRK_DURATION) $(if $(MAKE_TEST),-make-test)
 
 clean: ## Remove bin/ and data/ (the local databases).
 	rm -rf bin data

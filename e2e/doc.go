@@ -15,6 +15,10 @@
 //     screenshots there from a real flow in Chromium (`make screenshots`).
 //   - external_test.go: E2E_STACK=external runs the same tests against a stack someone else
 //     started, such as `docker compose up`.
+//   - faults_test.go: under load and faults: 200 flows at once, 50 refreshes at once, SIGTERM of
+//     Accounts under load, Accounts or Photos down; outcomes asserted, never times.
+//
+// cmd/loadgen is the load tool of `make load` and `make bench-report` (docs/PERFORMANCE.md).
 //
 // The module imports none of the service modules: it only talks to them over HTTP, and reads
 // PrintShop's SQLite file where a test must check what PrintShop holds.

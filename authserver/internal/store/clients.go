@@ -39,7 +39,7 @@ func (s *Store) ReplaceClients(ctx context.Context, clients []Client) error {
 	s.clientsMu.Lock()
 	defer s.clientsMu.Unlock()
 	s.clients = nil
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		ids := make([]any, 0, len(clients))
 		for _, c := range clients {
 			uris, _ := json.Marshal(c.RedirectURIs)
@@ -74,7 +74,7 @@ func (s *Store) ReplaceClients(ctx context.Context, clients []Client) error {
 // keep a hash whose secret has not changed instead of computing a new one.
 func (s *Store) ClientSecretHash(ctx context.Context, id string) (string, error) {
 	var h sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT secret_hash FROM clients WHERE id = ?`, id).Scan(&h)
+	err := s.q.QueryRowContext(ctx, `SELECT secret_hash FROM clients WHERE id = ?`, id).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}
@@ -103,7 +103,7 @@ func (s *Store) Client(ctx context.Context, id string) (Client, error) {
 }
 
 func (s *Store) loadClient(ctx context.Context, id string) (Client, error) {
-	row := s.db.QueryRowContext(ctx, `
+	row := s.q.QueryRowContext(ctx, `
 		SELECT id, name, secret_hash, redirect_uris, grant_types, scopes, first_party, post_logout_redirect_uris
 		FROM clients WHERE id = ?`, id)
 	var c Client

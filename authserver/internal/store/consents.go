@@ -18,7 +18,7 @@ type ConnectedApp struct {
 // Consent returns the scopes a user has agreed to give a client, or nil if none.
 func (s *Store) Consent(ctx context.Context, username, clientID string) ([]string, error) {
 	var scope string
-	err := s.db.QueryRowContext(ctx, `SELECT scope FROM consents WHERE username = ? AND client_id = ?`,
+	err := s.q.QueryRowContext(ctx, `SELECT scope FROM consents WHERE username = ? AND client_id = ?`,
 		username, clientID).Scan(&scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -28,7 +28,7 @@ func (s *Store) Consent(ctx context.Context, username, clientID string) ([]strin
 
 // ConnectedApps lists the clients a user has consented to, newest first.
 func (s *Store) ConnectedApps(ctx context.Context, username string) ([]ConnectedApp, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	rows, err := s.q.QueryContext(ctx, `
 		SELECT c.id, c.name, k.scope, k.granted_at FROM consents k JOIN clients c ON c.id = k.client_id
 		WHERE k.username = ? ORDER BY k.granted_at DESC, c.name`, username)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Store) ConnectedApps(ctx context.Context, username string) ([]Connected
 // Disconnect ends everything a user gave a client: the remembered consent, and every grant with
 // its refresh tokens and access tokens. It reports ErrNotFound if there was nothing to end.
 func (s *Store) Disconnect(ctx context.Context, username, clientID string, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE username = ? AND client_id = ?`, username, clientID)
 		if err != nil {
 			return err
@@ -74,6 +74,6 @@ func (s *Store) Disconnect(ctx context.Context, username, clientID string, now t
 
 // ForgetConsent forgets what a user allowed a client, so that the next request asks again.
 func (s *Store) ForgetConsent(ctx context.Context, username, clientID string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM consents WHERE username = ? AND client_id = ?`, username, clientID)
+	_, err := s.q.ExecContext(ctx, `DELETE FROM consents WHERE username = ? AND client_id = ?`, username, clientID)
 	return err
 }

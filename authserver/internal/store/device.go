@@ -32,7 +32,7 @@ var ErrUserCodeTaken = errors.New("store: user code already in use")
 
 // CreateDeviceCode stores a new device authorization request.
 func (s *Store) CreateDeviceCode(ctx context.Context, d DeviceCode) error {
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.q.ExecContext(ctx, `
 		INSERT INTO device_codes (device_code_hash, user_code, client_id, scope, interval_seconds, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		d.Hash, d.UserCode, d.ClientID, joinScope(d.Scope), int64(d.Interval/time.Second),
@@ -52,7 +52,7 @@ func (s *Store) CreateDeviceCode(ctx context.Context, d DeviceCode) error {
 func (s *Store) PollDeviceCode(ctx context.Context, hash []byte, now time.Time) (DeviceCode, time.Time, error) {
 	var d DeviceCode
 	var previous sql.NullInt64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx txn) error {
 		var err error
 		if d, previous, err = deviceCodeWhere(ctx, tx, `device_code_hash = ?`, hash); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (s *Store) PollDeviceCode(ctx context.Context, hash []byte, now time.Time) 
 // SlowDownDeviceCode adds step to a device code's polling interval and returns the new one.
 func (s *Store) SlowDownDeviceCode(ctx context.Context, hash []byte, step time.Duration) (time.Duration, error) {
 	var seconds int64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		UPDATE device_codes SET interval_seconds = interval_seconds + ? WHERE device_code_hash = ?
 		RETURNING interval_seconds`, int64(step/time.Second), hash).Scan(&seconds)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -84,7 +84,7 @@ func (s *Store) DeviceCodeByUserCode(ctx context.Context, userCode string) (Devi
 // ClaimDeviceCode records that a browser session entered the device code's user code: only
 // that session may then allow or deny it.
 func (s *Store) ClaimDeviceCode(ctx context.Context, hash []byte, sessionKey int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE device_codes SET session_key = ? WHERE device_code_hash = ?`, sessionKey, hash)
+	_, err := s.q.ExecContext(ctx, `UPDATE device_codes SET session_key = ? WHERE device_code_hash = ?`, sessionKey, hash)
 	return err
 }
 
@@ -100,7 +100,7 @@ func (s *Store) ClaimedDeviceCode(ctx context.Context, sessionKey int64) (Device
 // to the device code (only if that code is still undecided and claimed by the session), and
 // remembers the consent. ErrNotFound means the code was decided already or is not the session's.
 func (s *Store) ApproveDeviceCode(ctx context.Context, hash []byte, sessionKey int64, g Grant, consent []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		id, err := insertGrant(ctx, tx, g)
 		if err != nil {
 			return err
@@ -125,7 +125,7 @@ func (s *Store) ApproveDeviceCode(ctx context.Context, hash []byte, sessionKey i
 // DenyDeviceCode records the user's Deny, if the code is still undecided and claimed by the
 // session; otherwise ErrNotFound.
 func (s *Store) DenyDeviceCode(ctx context.Context, hash []byte, sessionKey int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.q.ExecContext(ctx, `
 		UPDATE device_codes SET denied_at = ?
 		WHERE device_code_hash = ? AND session_key = ? AND grant_id IS NULL AND denied_at IS NULL`, now.Unix(), hash, sessionKey)
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *Store) DenyDeviceCode(ctx context.Context, hash []byte, sessionKey int6
 // nothing: refusing the second and revoking the grant is the caller's decision (RFC 8628 §3.5,
 // as for codes, RFC 6749 §4.1.2).
 func (s *Store) UseDeviceCode(ctx context.Context, hash []byte, now time.Time) (first bool, err error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE device_codes SET used_at = ? WHERE device_code_hash = ? AND used_at IS NULL`,
+	res, err := s.q.ExecContext(ctx, `UPDATE device_codes SET used_at = ? WHERE device_code_hash = ? AND used_at IS NULL`,
 		now.Unix(), hash)
 	if err != nil {
 		return false, err
@@ -156,7 +156,7 @@ func (s *Store) UseDeviceCode(ctx context.Context, hash []byte, now time.Time) (
 func (s *Store) UserCodeTries(ctx context.Context, sessionKey int64) (int, time.Time, error) {
 	var wrong int
 	var last int64
-	err := s.db.QueryRowContext(ctx, `SELECT wrong, last_wrong_at FROM user_code_tries WHERE session_key = ?`, sessionKey).
+	err := s.q.QueryRowContext(ctx, `SELECT wrong, last_wrong_at FROM user_code_tries WHERE session_key = ?`, sessionKey).
 		Scan(&wrong, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil
@@ -167,7 +167,7 @@ func (s *Store) UserCodeTries(ctx context.Context, sessionKey int64) (int, time.
 // RecordWrongUserCode counts one more wrong user code for the session and returns the count.
 func (s *Store) RecordWrongUserCode(ctx context.Context, sessionKey int64, now time.Time) (int, error) {
 	var wrong int
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		INSERT INTO user_code_tries (session_key, wrong, last_wrong_at) VALUES (?, 1, ?)
 		ON CONFLICT (session_key) DO UPDATE SET wrong = wrong + 1, last_wrong_at = excluded.last_wrong_at
 		RETURNING wrong`, sessionKey, now.Unix()).Scan(&wrong)

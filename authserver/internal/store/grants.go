@@ -52,7 +52,7 @@ type RefreshToken struct {
 // the request (so it can be answered only once), records the grant and the code, and, when
 // consent is non-nil, remembers the user's consent.
 func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, codeHash []byte, c Code, consent []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		id, err := answerRequest(ctx, tx, requestIDHash, g, consent)
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (s *Store) IssueCode(ctx context.Context, requestIDHash []byte, g Grant, co
 // answerRequest is what every answer to a pending authorization request does first: delete the
 // request (ErrNotFound if it was answered already), record the grant, and remember the consent
 // when it is non-nil. It returns the grant's id.
-func answerRequest(ctx context.Context, tx *sql.Tx, requestIDHash []byte, g Grant, consent []string) (int64, error) {
+func answerRequest(ctx context.Context, tx txn, requestIDHash []byte, g Grant, consent []string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, requestIDHash)
 	if err != nil {
 		return 0, err
@@ -86,7 +86,7 @@ func answerRequest(ctx context.Context, tx *sql.Tx, requestIDHash []byte, g Gran
 	return id, err
 }
 
-func insertGrant(ctx context.Context, tx *sql.Tx, g Grant) (int64, error) {
+func insertGrant(ctx context.Context, tx txn, g Grant) (int64, error) {
 	var authTime sql.NullInt64
 	if !g.AuthTime.IsZero() {
 		authTime = sql.NullInt64{Int64: g.AuthTime.Unix(), Valid: true}
@@ -109,7 +109,7 @@ func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) 
 	var scope string
 	var expires, created int64
 	var used, authTime, revoked sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT c.redirect_uri, c.code_challenge, c.expires_at, c.used_at,
 			g.id, g.client_id, g.username, g.scope, g.auth_time, g.nonce, g.created_at, g.revoked_at
 		FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.code_hash = ?`, codeHash).
@@ -131,7 +131,7 @@ func (s *Store) Code(ctx context.Context, codeHash []byte) (Code, Grant, error) 
 // ErrNotFound for an unknown code. It decides nothing: refusing a reuse and revoking the grant
 // is the caller's decision (RFC 6749 §4.1.2).
 func (s *Store) UseCode(ctx context.Context, codeHash []byte, now time.Time) (first bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`,
 			now.Unix(), codeHash)
 		if err != nil {
@@ -154,12 +154,12 @@ func (s *Store) UseCode(ctx context.Context, codeHash []byte, now time.Time) (fi
 // IssueTokens records the tokens issued for a grant: an access token, and a refresh token if
 // refresh is non-nil. It returns ErrRevoked if the grant was revoked meanwhile.
 func (s *Store) IssueTokens(ctx context.Context, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		return issueTokens(ctx, tx, grantID, at, refresh, now)
 	})
 }
 
-func issueTokens(ctx context.Context, tx *sql.Tx, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
+func issueTokens(ctx context.Context, tx txn, grantID int64, at AccessToken, refresh *RefreshToken, now time.Time) error {
 	var revoked sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM grants WHERE id = ?`, grantID).Scan(&revoked); err != nil {
 		return err
@@ -187,7 +187,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 	var grantID, expires int64
 	var rotated sql.NullInt64
 	var jkt string
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT grant_id, expires_at, rotated_at, jkt FROM refresh_tokens WHERE token_hash = ?`, hash).
 		Scan(&grantID, &expires, &rotated, &jkt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -196,7 +196,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 	if err != nil {
 		return RefreshToken{}, Grant{}, err
 	}
-	g, err := grantByID(ctx, s.db, grantID)
+	g, err := grantByID(ctx, s.q, grantID)
 	if err != nil {
 		return RefreshToken{}, Grant{}, err
 	}
@@ -208,7 +208,7 @@ func (s *Store) PresentedRefreshToken(ctx context.Context, hash []byte) (Refresh
 // one gets first == true. It decides nothing: treating a second rotation as reuse, and revoking
 // the grant for it, is the caller's decision.
 func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Time) (first bool, err error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL`,
+	res, err := s.q.ExecContext(ctx, `UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL`,
 		now.Unix(), hash)
 	if err != nil {
 		return false, err
@@ -221,7 +221,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, hash []byte, now time.Ti
 // whether it (or its grant) is revoked. Introspection (RFC 7662) uses it: this is the check that
 // a resource server validating JWTs on its own cannot make.
 func (s *Store) AccessTokenStatus(ctx context.Context, jti string) (found, revoked bool, err error) {
-	err = s.db.QueryRowContext(ctx, `
+	err = s.q.QueryRowContext(ctx, `
 		SELECT a.revoked_at IS NOT NULL OR IFNULL(g.revoked_at IS NOT NULL, 0)
 		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`, jti).Scan(&revoked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -233,7 +233,7 @@ func (s *Store) AccessTokenStatus(ctx context.Context, jti string) (found, revok
 // RevokeAccessToken revokes one access token by its jti (RFC 7009 §2.1). A client_credentials
 // token has no row until now; one is made so the revocation is remembered until it expires.
 func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.q.ExecContext(ctx, `
 		INSERT INTO access_tokens (jti, expires_at, revoked_at) VALUES (?, ?, ?)
 		ON CONFLICT (jti) DO UPDATE SET revoked_at = excluded.revoked_at WHERE revoked_at IS NULL`,
 		jti, expiresAt.Unix(), now.Unix())
@@ -242,10 +242,10 @@ func (s *Store) RevokeAccessToken(ctx context.Context, jti string, expiresAt, no
 
 // RevokeGrant revokes a grant and with it every code and token issued for it.
 func (s *Store) RevokeGrant(ctx context.Context, grantID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return revokeGrant(ctx, tx, grantID, now) })
+	return s.inTx(ctx, func(tx txn) error { return revokeGrant(ctx, tx, grantID, now) })
 }
 
-func revokeGrant(ctx context.Context, tx *sql.Tx, grantID int64, now time.Time) error {
+func revokeGrant(ctx context.Context, tx txn, grantID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now.Unix(), grantID)
 	return err
 }

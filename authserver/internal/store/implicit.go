@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 )
 
 // IssueImplicitToken answers a pending implicit request (RFC 6749 §4.2, response_type=token)
@@ -12,7 +11,7 @@ import (
 // and the Revoke button on /account work on it. There is no code and no refresh token: RFC 6749
 // §4.2.2 says the server "MUST NOT issue a refresh token".
 func (s *Store) IssueImplicitToken(ctx context.Context, requestIDHash []byte, g Grant, at AccessToken, consent []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		id, err := answerRequest(ctx, tx, requestIDHash, g, consent)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ type SigningKey struct {
 // AddSigningKey stores a new key and retires the other keys of its algorithm as of now: from
 // now on the new key signs, and the old ones are only published for verification.
 func (s *Store) AddSigningKey(ctx context.Context, k SigningKey, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND alg = ?`, now.Unix(), k.Alg); err != nil {
 			return err

@@ -27,7 +27,7 @@ type AuthorizationRequest struct {
 
 // SaveAuthorizationRequest stores a pending request under the hash of its id.
 func (s *Store) SaveAuthorizationRequest(ctx context.Context, idHash []byte, r AuthorizationRequest) error {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.q.ExecContext(ctx, `
 		INSERT INTO authorization_requests (id_hash, session_key, client_id, response_type, redirect_uri, scope, state,
 			code_challenge, nonce, prompt, max_age, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -42,7 +42,7 @@ func (s *Store) AuthorizationRequest(ctx context.Context, idHash []byte, session
 	var r AuthorizationRequest
 	var scope string
 	var created, expires int64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT session_key, client_id, response_type, redirect_uri, scope, state, code_challenge, nonce, prompt, max_age, logged_in, created_at, expires_at
 		FROM authorization_requests WHERE id_hash = ? AND session_key = ? AND expires_at > ?`,
 		idHash, sessionKey, now.Unix()).
@@ -58,7 +58,7 @@ func (s *Store) AuthorizationRequest(ctx context.Context, idHash []byte, session
 // DeleteAuthorizationRequest removes a pending request once it has been answered. It reports
 // ErrNotFound if the request was already answered, so a double submit cannot issue two codes.
 func (s *Store) DeleteAuthorizationRequest(ctx context.Context, idHash []byte) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, idHash)
+	res, err := s.q.ExecContext(ctx, `DELETE FROM authorization_requests WHERE id_hash = ?`, idHash)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Store) DeleteAuthorizationRequest(ctx context.Context, idHash []byte) e
 
 // MarkRequestLoggedIn records that the user signed in for this pending request.
 func (s *Store) MarkRequestLoggedIn(ctx context.Context, idHash []byte, sessionKey int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE authorization_requests SET logged_in = 1 WHERE id_hash = ? AND session_key = ?`,
+	_, err := s.q.ExecContext(ctx, `UPDATE authorization_requests SET logged_in = 1 WHERE id_hash = ? AND session_key = ?`,
 		idHash, sessionKey)
 	return err
 }

@@ -18,7 +18,7 @@ type Session struct {
 
 // CreateSession stores a new anonymous session under the hash of its cookie id.
 func (s *Store) CreateSession(ctx context.Context, idHash []byte, csrfToken string, expiresAt time.Time) (Session, error) {
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.q.ExecContext(ctx,
 		`INSERT INTO sessions (id_hash, csrf_token, expires_at) VALUES (?, ?, ?)`,
 		idHash, csrfToken, expiresAt.Unix())
 	if err != nil {
@@ -34,7 +34,7 @@ func (s *Store) Session(ctx context.Context, idHash []byte, now time.Time) (Sess
 	var user sql.NullString
 	var authTime sql.NullInt64
 	var expires int64
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT key, csrf_token, username, auth_time, expires_at FROM sessions
 		WHERE id_hash = ? AND expires_at > ?`, idHash, now.Unix()).
 		Scan(&sess.Key, &sess.CSRFToken, &user, &authTime, &expires)
@@ -48,7 +48,7 @@ func (s *Store) Session(ctx context.Context, idHash []byte, now time.Time) (Sess
 // SignIn records a successful login on the session and gives it a new cookie id and CSRF token,
 // so an id planted before login (session fixation) is worthless after it.
 func (s *Store) SignIn(ctx context.Context, key int64, newIDHash []byte, newCSRF, username string, authTime, expiresAt time.Time) error {
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.q.ExecContext(ctx, `
 		UPDATE sessions SET id_hash = ?, csrf_token = ?, username = ?, auth_time = ?, expires_at = ?
 		WHERE key = ?`, newIDHash, newCSRF, username, authTime.Unix(), expiresAt.Unix(), key)
 	if err != nil {
@@ -62,6 +62,6 @@ func (s *Store) SignIn(ctx context.Context, key int64, newIDHash []byte, newCSRF
 
 // DeleteSession ends a session (logout), along with its pending authorization requests.
 func (s *Store) DeleteSession(ctx context.Context, key int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key)
+	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key)
 	return err
 }

@@ -33,6 +33,8 @@ var migrations embed.FS
 // Store is Accounts' SQLite database.
 type Store struct {
 	db *sql.DB
+	// q runs the queries outside transactions as prepared statements (statements.go).
+	q *statements
 
 	// clients caches Client lookups: the token endpoint reads a client on every request, and
 	// clients change only when ReplaceClients runs at start.
@@ -51,7 +53,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// Every connection to :memory: is a different database, so keep exactly one.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, q: newStatements(db, path == ":memory:")}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -74,7 +76,7 @@ func dsn(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.q.Close(), s.db.Close()) }
 
 // Ping reports whether the database answers, for /healthz.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -100,7 +102,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, name string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 			return err
@@ -112,7 +114,8 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		// A migration holds many statements: run it unprepared, as one script.
+		if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().Unix())
@@ -121,12 +124,12 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 }
 
 // inTx runs fn in one transaction, committing if it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(txn{Tx: tx, s: s.q}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -144,7 +147,7 @@ func Hash(secret string) []byte {
 // DeleteExpired removes rows that can never be used again. It is safe to call at any time.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) error {
 	t := now.Unix()
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx txn) error {
 		for _, q := range []string{
 			`DELETE FROM authorization_requests WHERE expires_at <= ?`,
 			`DELETE FROM sessions WHERE expires_at <= ?`,

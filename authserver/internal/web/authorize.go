@@ -44,6 +44,8 @@ type flow struct {
 	// (AUTHSERVER_INSECURE_REDIRECT_MATCH=prefix, AUTHSERVER_INSECURE_PKCE_OPTIONAL=true).
 	insecureRedirectPrefix bool
 	insecurePKCEOptional   bool
+	// passwords runs the sign-in's bcrypt comparisons, one per core at a time.
+	passwords passwordGate
 }
 
 // authorizeError is an error sent back to the client's redirect URI (RFC 6749 §4.1.2.1). Only

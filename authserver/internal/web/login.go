@@ -79,7 +79,11 @@ func handleLogin(f *flow) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		username := form.Get("username")
 		id := form.Get("request")
-		if !checkPassword(ctx, f.store, username, form.Get("password")) {
+		ok, err := f.passwords.checkPassword(ctx, f.store, username, form.Get("password"))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			data := loginData{Error: "Wrong username or password.", Username: username, Device: form.Get("device") != ""}
 			if req, err := f.store.AuthorizationRequest(ctx, store.Hash(id), sess.Key, f.now()); err == nil {
 				if client, err := f.store.Client(ctx, req.ClientID); err == nil {

@@ -80,6 +80,7 @@ func NewServer(logger *slog.Logger, st *store.Store, keyring *keys.Keyring, cfg 
 		now:            cfg.Now,
 		minter:         tokens,
 		enableImplicit: cfg.EnableImplicit,
+		passwords:      newPasswordGate(),
 
 		insecureRedirectPrefix: cfg.InsecureRedirectPrefix,
 		insecurePKCEOptional:   cfg.InsecurePKCEOptional,

@@ -57,7 +57,7 @@ func addPhoto(ctx context.Context, tx *sql.Tx, p NewPhoto, now time.Time) error 
 
 // Photos lists an owner's photos by album, then by the time they were taken.
 func (s *Store) Photos(ctx context.Context, owner string) ([]Photo, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	rows, err := s.q.QueryContext(ctx, `
 		SELECT id, owner, title, album, width, height, taken_at FROM photos
 		WHERE owner = ? ORDER BY album, taken_at, id`, owner)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) Photos(ctx context.Context, owner string) ([]Photo, error) {
 // Photo returns one of the owner's photos. Another owner's photo is ErrNotFound, exactly like a
 // photo that does not exist: the answer must not reveal that the id is taken.
 func (s *Store) Photo(ctx context.Context, owner, id string) (Photo, error) {
-	p, err := scanPhoto(s.db.QueryRowContext(ctx, `
+	p, err := scanPhoto(s.q.QueryRowContext(ctx, `
 		SELECT id, owner, title, album, width, height, taken_at FROM photos
 		WHERE id = ? AND owner = ?`, id, owner))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -90,7 +90,7 @@ func (s *Store) Photo(ctx context.Context, owner, id string) (Photo, error) {
 // Content returns the JPEG bytes of one of the owner's photos, or ErrNotFound.
 func (s *Store) Content(ctx context.Context, owner, id string) ([]byte, error) {
 	var jpeg []byte
-	err := s.db.QueryRowContext(ctx, `SELECT jpeg FROM photos WHERE id = ? AND owner = ?`, id, owner).Scan(&jpeg)
+	err := s.q.QueryRowContext(ctx, `SELECT jpeg FROM photos WHERE id = ? AND owner = ?`, id, owner).Scan(&jpeg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -99,7 +99,7 @@ func (s *Store) Content(ctx context.Context, owner, id string) ([]byte, error) {
 
 // DeletePhoto removes one of the owner's photos for good, or reports ErrNotFound.
 func (s *Store) DeletePhoto(ctx context.Context, owner, id string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM photos WHERE id = ? AND owner = ?`, id, owner)
+	res, err := s.q.ExecContext(ctx, `DELETE FROM photos WHERE id = ? AND owner = ?`, id, owner)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ type LoginRequest struct {
 
 // CreateSession starts an anonymous session.
 func (s *Store) CreateSession(ctx context.Context, idHash []byte, csrfToken string, expiresAt time.Time) (Session, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO web_sessions (id_hash, csrf_token, expires_at) VALUES (?, ?, ?)`,
+	res, err := s.q.ExecContext(ctx, `INSERT INTO web_sessions (id_hash, csrf_token, expires_at) VALUES (?, ?, ?)`,
 		idHash, csrfToken, expiresAt.Unix())
 	if err != nil {
 		return Session{}, err
@@ -45,7 +45,7 @@ func (s *Store) CreateSession(ctx context.Context, idHash []byte, csrfToken stri
 func (s *Store) Session(ctx context.Context, idHash []byte, now time.Time) (Session, error) {
 	var sess Session
 	var username sql.NullString
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		SELECT key, csrf_token, username, name, id_token FROM web_sessions
 		WHERE id_hash = ? AND expires_at > ?`, idHash, now.Unix()).
 		Scan(&sess.Key, &sess.CSRFToken, &username, &sess.Name, &sess.IDToken)
@@ -59,7 +59,7 @@ func (s *Store) Session(ctx context.Context, idHash []byte, now time.Time) (Sess
 // SignIn records who signed in, under a new session id and CSRF token, so that an id planted
 // before sign-in does not become a signed-in session (session fixation).
 func (s *Store) SignIn(ctx context.Context, key int64, newIDHash []byte, csrfToken, username, name, idToken string, expiresAt time.Time) error {
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.q.ExecContext(ctx, `
 		UPDATE web_sessions SET id_hash = ?, csrf_token = ?, username = ?, name = ?, id_token = ?, expires_at = ?
 		WHERE key = ?`, newIDHash, csrfToken, username, name, idToken, expiresAt.Unix(), key)
 	if err != nil {
@@ -73,13 +73,13 @@ func (s *Store) SignIn(ctx context.Context, key int64, newIDHash []byte, csrfTok
 
 // DeleteSession ends a session, and any sign-in it had started.
 func (s *Store) DeleteSession(ctx context.Context, key int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM web_sessions WHERE key = ?`, key)
+	_, err := s.q.ExecContext(ctx, `DELETE FROM web_sessions WHERE key = ?`, key)
 	return err
 }
 
 // SaveLoginRequest remembers a sign-in started by the session, under its state's hash.
 func (s *Store) SaveLoginRequest(ctx context.Context, stateHash []byte, sessionKey int64, req LoginRequest, expiresAt time.Time) error {
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.q.ExecContext(ctx, `
 		INSERT INTO login_requests (state_hash, session_key, nonce, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		stateHash, sessionKey, req.Nonce, req.CodeVerifier, expiresAt.Unix())
 	return err
@@ -90,7 +90,7 @@ func (s *Store) SaveLoginRequest(ctx context.Context, stateHash []byte, sessionK
 // taken or started by another session is ErrNotFound.
 func (s *Store) TakeLoginRequest(ctx context.Context, stateHash []byte, sessionKey int64, now time.Time) (LoginRequest, error) {
 	var req LoginRequest
-	err := s.db.QueryRowContext(ctx, `
+	err := s.q.QueryRowContext(ctx, `
 		DELETE FROM login_requests WHERE state_hash = ? AND session_key = ? AND expires_at > ?
 		RETURNING nonce, code_verifier`, stateHash, sessionKey, now.Unix()).Scan(&req.Nonce, &req.CodeVerifier)
 	if errors.Is(err, sql.ErrNoRows) {

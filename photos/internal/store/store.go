@@ -24,6 +24,8 @@ var migrations embed.FS
 // Store is Photos' SQLite database.
 type Store struct {
 	db *sql.DB
+	// q runs the queries outside transactions as prepared statements (statements.go).
+	q *statements
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies pending migrations.
@@ -37,7 +39,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// Every connection to :memory: is a different database, so keep exactly one.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, q: newStatements(db)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -60,7 +62,7 @@ func dsn(path string) string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.q.Close(), s.db.Close()) }
 
 // Ping reports whether the database answers, for /healthz.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

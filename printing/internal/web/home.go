@@ -62,7 +62,11 @@ func handleLogin(a *app) echo.HandlerFunc {
 			return err
 		}
 		username := form.Get("username")
-		if !checkPassword(c.Request().Context(), a.store, username, form.Get("password")) {
+		ok, err := a.passwords.checkPassword(c.Request().Context(), a.store, username, form.Get("password"))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			c.Set(logErrorKey, "login_failed")
 			return a.pages.render(c, http.StatusUnauthorized, "home.html", pageData{Title: "PrintShop", CSRFToken: sess.CSRFToken,
 				Data: homeData{Error: "Wrong username or password.", Username: username}})

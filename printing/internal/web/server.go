@@ -55,6 +55,8 @@ type app struct {
 	outsider *http.Client
 	// insecureSkipState is the attack lab's PRINTING_INSECURE_SKIP_STATE.
 	insecureSkipState bool
+	// passwords runs the sign-in's bcrypt comparisons, one per core at a time.
+	passwords passwordGate
 }
 
 // NewServer returns PrintShop's HTTP handler. The clients' HTTP transports should record into
@@ -86,6 +88,7 @@ func NewServer(logger *slog.Logger, st *store.Store, client *oauth.Client, photo
 		now:       cfg.Now,
 
 		photosPublicURL: cfg.PhotosPublicURL,
+		passwords:       newPasswordGate(),
 		tokenBinding:    cmp.Or(cfg.TokenBinding, BindingBearer),
 		outsider:        &http.Client{Transport: &flow.Transport{Base: http.DefaultTransport, Recorder: flows}, Timeout: 10 * time.Second},
 
