@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +61,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PublicURL: get("AUTHSERVER_PUBLIC_URL", "http://localhost:9001"),
 		DB:        get("AUTHSERVER_DB", "data/authserver.db"),
 		Audience:  get("AUTHSERVER_AUDIENCE", "http://localhost:9002"),
+	}
+	if err := checkListenAddr(cfg.Addr); err != nil {
+		bad("AUTHSERVER_ADDR", cfg.Addr, err.Error())
 	}
 	if err := checkPublicURL(cfg.PublicURL); err != nil {
 		bad("AUTHSERVER_PUBLIC_URL", cfg.PublicURL, err.Error())
@@ -137,6 +142,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("AUTHSERVER_LOG_LEVEL=%q: must be debug, info, warn or error", v))
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// checkListenAddr accepts what net.Listen takes for TCP: a host (or none) and a port. A typo is
+// reported with the other bad variables, before the store is opened.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("not a listen address such as :9001 or 127.0.0.1:9001 (%v)", err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	return nil
 }
 
 // checkPublicURL accepts an absolute http or https URL with no path, query, fragment, user

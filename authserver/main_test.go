@@ -184,7 +184,7 @@ var variables = []string{
 // is wrongly accepted would serve until then.
 func runWithTimeout(t *testing.T, args []string, env map[string]string, stdout io.Writer) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	err := run(ctx, args, testEnv(env), stdout)
 	if ctx.Err() != nil {
