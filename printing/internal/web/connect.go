@@ -124,52 +124,58 @@ func handleCallback(a *app) echo.HandlerFunc {
 		if err != nil {
 			return err // Accounts answered with an error (RFC 6749 §4.1.2.1), explained
 		}
-		ctx = flow.WithStep(ctx, attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
-		key, err := a.connectionKey()
-		if err != nil {
-			return err
-		}
-		if key != nil {
-			ctx = dpop.WithKey(ctx, key) // the token request carries a proof: the tokens are bound to key
-		}
-		tok, err := a.oauth.Exchange(ctx, code, attempt.Verifier)
-		switch {
-		case errors.Is(err, oauth.ErrInvalidGrant):
-			return &pageError{Status: http.StatusBadRequest, Title: "Accounts refused the code",
-				Message: "PrintShop presented the authorization code, and Accounts said no (" + err.Error() + "). Codes live a minute and work once. Connect again.",
-				Connect: true}
-		case errors.Is(err, oauth.ErrUnreachable):
-			return &pageError{Status: http.StatusServiceUnavailable, Title: "Accounts is not answering",
-				Message: "PrintShop could not swap the code for a key (" + err.Error() + "). Connect again in a moment.", Retry: "/connect"}
-		case err != nil:
-			return &pageError{Status: http.StatusBadGateway, Title: "Accounts refused the code", Message: err.Error(), Connect: true}
-		}
-		granted := oauth.GrantedScope(tok, attempt.Scope)
-		kept, err := keptKey(key, tok.TokenType)
-		if err != nil {
-			return err
-		}
-		err = a.store.SaveConnection(ctx, store.Connection{
-			Username: attempt.Username, AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
-			ExpiresAt: expiry(tok.ExpiresIn, tok.Expiry, a.now()), Scope: granted, ConnectedAt: a.now(),
-			DPoPKey: kept,
-		})
-		if err != nil {
-			return err
-		}
-		// The code is spent now; it is kept only for /flow's "Replay the code" experiment.
-		if err := a.store.SaveUsedCode(ctx, attempt.Username, code, attempt.Verifier); err != nil {
-			return err
-		}
-		if missing := missingScopes(attempt.Scope, granted); len(missing) > 0 {
-			return a.pages.render(c, http.StatusOK, "narrowed.html", pageData{Title: "You allowed less", User: sess.Username,
-				CSRFToken: sess.CSRFToken, Data: map[string]any{"Requested": attempt.Scope, "Granted": granted, "Missing": missing}})
-		}
-		if attempt.ReturnTo == "flow" {
-			return c.Redirect(http.StatusSeeOther, "/flow?notice=reconnected#experiments")
-		}
-		return c.Redirect(http.StatusSeeOther, "/photos?notice=connected")
+		return a.connectWithCode(c, sess, attempt, code)
 	}
+}
+
+// connectWithCode swaps a checked code for tokens (RFC 6749 §4.1.3, with the PKCE verifier) and
+// keeps them as the user's connection.
+func (a *app) connectWithCode(c echo.Context, sess store.Session, attempt store.Attempt, code string) error {
+	ctx := flow.WithStep(c.Request().Context(), attempt.Username, "token", "The token request: the code and the PKCE verifier, for tokens", flow.Accounts)
+	key, err := a.connectionKey()
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		ctx = dpop.WithKey(ctx, key) // the token request carries a proof: the tokens are bound to key
+	}
+	tok, err := a.oauth.Exchange(ctx, code, attempt.Verifier)
+	switch {
+	case errors.Is(err, oauth.ErrInvalidGrant):
+		return &pageError{Status: http.StatusBadRequest, Title: "Accounts refused the code",
+			Message: "PrintShop presented the authorization code, and Accounts said no (" + err.Error() + "). Codes live a minute and work once. Connect again.",
+			Connect: true}
+	case errors.Is(err, oauth.ErrUnreachable):
+		return &pageError{Status: http.StatusServiceUnavailable, Title: "Accounts is not answering",
+			Message: "PrintShop could not swap the code for a key (" + err.Error() + "). Connect again in a moment.", Retry: "/connect"}
+	case err != nil:
+		return &pageError{Status: http.StatusBadGateway, Title: "Accounts refused the code", Message: err.Error(), Connect: true}
+	}
+	granted := oauth.GrantedScope(tok, attempt.Scope)
+	kept, err := keptKey(key, tok.TokenType)
+	if err != nil {
+		return err
+	}
+	err = a.store.SaveConnection(ctx, store.Connection{
+		Username: attempt.Username, AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
+		ExpiresAt: expiry(tok.ExpiresIn, tok.Expiry, a.now()), Scope: granted, ConnectedAt: a.now(),
+		DPoPKey: kept,
+	})
+	if err != nil {
+		return err
+	}
+	// The code is spent now; it is kept only for /flow's "Replay the code" experiment.
+	if err := a.store.SaveUsedCode(ctx, attempt.Username, code, attempt.Verifier); err != nil {
+		return err
+	}
+	if missing := missingScopes(attempt.Scope, granted); len(missing) > 0 {
+		return a.pages.render(c, http.StatusOK, "narrowed.html", pageData{Title: "You allowed less", User: sess.Username,
+			CSRFToken: sess.CSRFToken, Data: map[string]any{"Requested": attempt.Scope, "Granted": granted, "Missing": missing}})
+	}
+	if attempt.ReturnTo == "flow" {
+		return c.Redirect(http.StatusSeeOther, "/flow?notice=reconnected#experiments")
+	}
+	return c.Redirect(http.StatusSeeOther, "/photos?notice=connected")
 }
 
 // returnTo keeps the page to come back to after connecting, from a fixed list: "flow" (the
